@@ -1,0 +1,26 @@
+// Unit tests (*.spec.ts) are pure logic; integration (*.int-spec.ts) and end-to-end
+// (*.e2e-spec.ts) tests talk to real Postgres, Redis and the sandbox over HTTP.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const shared = {
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+};
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'], testTimeout: 60000 },
+  ],
+};

@@ -1,0 +1,48 @@
+// Configuration from environment variables, validated once at start-up. Every variable is in the
+// README with its default; defaults point at the local services and the built-in sandbox.
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+export const configSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/ecr_bridge'),
+  DATABASE_POOL_SIZE: int(10),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  BULLMQ_PREFIX: z.string().min(1).default('ecr'),
+  EVENT_STREAM_KEY: z.string().min(1).default('ecr-bridge:events'),
+  PORT: int(3000),
+  HOST: z.string().default('0.0.0.0'),
+  HEALTH_PORT: int(0),
+  SANDBOX_PORT: int(4010),
+  ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  PAYSTORE_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
+  PAYSTORE_CLIENT_ID: z.string().default('ecr-bridge-sandbox'),
+  PAYSTORE_CLIENT_SECRET: z.string().default('sandbox-secret'),
+  PAYSTORE_SUBNET_ACQUIRER_ID: z.string().default('1'),
+  PAYSTORE_TIMEOUT_MS: int(10_000),
+  PAYSTORE_CONFIRMATION_REQUIRED: bool(false),
+  POLL_INTERVAL_MS: int(1000),
+  UNKNOWN_OUTCOME_WINDOW_MS: int(120_000),
+  SWEEP_INTERVAL_MS: int(5000),
+  WORKER_CONCURRENCY: int(50),
+  JOB_LOCK_MS: int(10_000),
+  OUTBOX_POLL_MS: int(1000),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,2 @@
+// Queues and jobs for operations: names, options, connections, and idempotent enqueueing.
+export * from './operation-queues';

@@ -1,0 +1,32 @@
+import type { CardView, FailureView } from '@app/contracts';
+
+export interface OperationRequest {
+  installments?: number;
+  plan?: string | null;
+  method?: 'card' | 'qr';
+  printCopies?: 'both' | 'merchant' | 'customer' | 'none';
+  customerTaxId?: string;
+  expiresInSeconds?: number;
+  printReceipt?: boolean;
+  /** Reversals: whether the provider's Reversals or (AMEX) Refunds API gives the payment back. */
+  via?: 'reversal' | 'refund';
+  cardBrand?: string;
+}
+
+export interface OperationResult {
+  card?: CardView | null;
+  qrCodeId?: string | null;
+  authorizationCode?: string | null;
+  batchNumber?: string | null;
+  receiptNumber?: string | null;
+  receipt?: string | null;
+  failure?: FailureView | null;
+  providerStatus?: string | null;
+}
+
+export interface BrandTotals {
+  brand: string;
+  payments: { count: number; amount: number };
+  reversals: { count: number; amount: number };
+  refunds: { count: number; amount: number };
+}

@@ -1,0 +1,2 @@
+// Test-only helpers: fresh databases and Redis prefixes per test file, waiting for conditions.
+export * from './services';

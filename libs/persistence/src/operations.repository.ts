@@ -9,7 +9,15 @@ import { toOperationView } from './operation-view.mapper';
 export type OperationPatch = Partial<
   Pick<
     OperationEntity,
-    'terminalId' | 'providerId' | 'result' | 'totals' | 'submittedAt' | 'cancelReason' | 'reversalId' | 'expiresAt'
+    | 'terminalId'
+    | 'providerId'
+    | 'request'
+    | 'result'
+    | 'totals'
+    | 'submittedAt'
+    | 'cancelReason'
+    | 'reversalId'
+    | 'expiresAt'
   >
 >;
 
@@ -20,6 +28,8 @@ export type TransitionOutcome =
 
 /** Channel the outbox relay listens on to publish without waiting for its next poll. */
 export const OUTBOX_CHANNEL = 'ecr_outbox';
+/** Channel the relay notifies after it has given events their positions (SSE readers wake on it). */
+export const PUBLISHED_CHANNEL = 'ecr_published';
 
 export function buildEvent(op: OperationEntity): CloudEvent {
   const view = toOperationView(op);

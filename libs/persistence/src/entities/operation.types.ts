@@ -11,6 +11,8 @@ export interface OperationRequest {
   /** Reversals: whether the provider's Reversals or (AMEX) Refunds API gives the payment back. */
   via?: 'reversal' | 'refund';
   cardBrand?: string;
+  /** Set when the cash register asked to confirm a payment waiting for its confirmation leg. */
+  confirmRequested?: boolean;
 }
 
 export interface OperationResult {

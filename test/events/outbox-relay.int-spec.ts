@@ -1,0 +1,110 @@
+import { createTestDatabase, createTestRedis, TestDatabase, TestRedis, waitFor } from '@app/testing';
+import { OutboxRelay } from '@app/events';
+import { OperationEntity, OperationsRepository } from '@app/persistence';
+import { newId } from '@app/common';
+
+describe('OutboxRelay', () => {
+  let db: TestDatabase;
+  let redis: TestRedis;
+  let repo: OperationsRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redis = await createTestRedis();
+    repo = new OperationsRepository(db.dataSource);
+    await db.dataSource.query(`INSERT INTO merchants (id, name, cuit) VALUES ('mer_1', 'Kiosco', '30-71234567-8')`);
+  });
+  afterAll(async () => {
+    await redis.close();
+    await db.drop();
+  });
+
+  async function payments(count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const op = db.dataSource.getRepository(OperationEntity).create({
+        id: newId('pay'),
+        type: 'payment',
+        status: 'accepted',
+        merchantId: 'mer_1',
+        provider: 'paystore',
+        terminalIds: ['38011128'],
+        amount: 1000 + i,
+        currency: 'ARS',
+        request: {},
+        result: {},
+      });
+      await db.dataSource.transaction((m) => repo.insert(m, op));
+      ids.push(op.id);
+    }
+    return ids;
+  }
+
+  async function positions(): Promise<number[]> {
+    const rows: { position: string }[] = await db.dataSource.query(
+      'SELECT position FROM outbox WHERE position IS NOT NULL ORDER BY position',
+    );
+    return rows.map((r) => Number(r.position));
+  }
+
+  it('numbers events gaplessly and puts each on the stream once, even with three relays racing', async () => {
+    const ids = await payments(60);
+    for (const id of ids.slice(0, 30)) await repo.transition(id, 'pending', { providerId: `p-${id}` });
+    const relays = [1, 2, 3].map(() => new OutboxRelay(db.dataSource, redis.client, { streamKey: redis.streamKey, batchSize: 7 }));
+    await Promise.all(relays.map((r) => r.drain()));
+    await Promise.all(relays.map((r) => r.drain()));
+
+    const pos = await positions();
+    expect(pos).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));
+    const entries = await redis.client.xrange(redis.streamKey, '-', '+');
+    expect(entries).toHaveLength(90);
+    const streamed = entries.map(([, fields]) => Number(fields[fields.indexOf('position') + 1]));
+    expect(streamed).toEqual(pos);
+    const [unpublished] = await db.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+    expect(unpublished.n).toBe(0);
+  });
+
+  it('keeps each operation’s events in the order they were written', async () => {
+    const [id] = await payments(1);
+    await repo.transition(id, 'pending');
+    await repo.transition(id, 'in_progress');
+    await repo.transition(id, 'approved');
+    await new OutboxRelay(db.dataSource, redis.client, { streamKey: redis.streamKey }).drain();
+    const rows: { type: string }[] = await db.dataSource.query(
+      'SELECT type FROM outbox WHERE subject = $1 ORDER BY position',
+      [id],
+    );
+    expect(rows.map((r) => r.type)).toEqual(['payment.accepted', 'payment.pending', 'payment.in_progress', 'payment.approved']);
+  });
+
+  it('numbers events while Redis is unreachable and streams them once it is back', async () => {
+    const [id] = await payments(1);
+    const Redis = (await import('ioredis')).default;
+    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const relay = new OutboxRelay(db.dataSource, dead, { streamKey: redis.streamKey });
+    await expect(relay.drain()).rejects.toThrow();
+    const [row] = await db.dataSource.query('SELECT position, published_at FROM outbox WHERE subject = $1', [id]);
+    expect(row.position).not.toBeNull();
+    expect(row.published_at).toBeNull();
+    dead.disconnect();
+
+    await new OutboxRelay(db.dataSource, redis.client, { streamKey: redis.streamKey }).drain();
+    const [after] = await db.dataSource.query('SELECT published_at FROM outbox WHERE subject = $1', [id]);
+    expect(after.published_at).not.toBeNull();
+  });
+
+  it('publishes on notification without waiting for its poll', async () => {
+    const relay = new OutboxRelay(db.dataSource, redis.client, { streamKey: redis.streamKey, pollMs: 60_000 });
+    await relay.start();
+    try {
+      const before = await redis.client.xlen(redis.streamKey);
+      await payments(1);
+      await waitFor(async () => ((await redis.client.xlen(redis.streamKey)) > before ? true : undefined), {
+        timeoutMs: 5000,
+        what: 'the event on the stream',
+      });
+    } finally {
+      await relay.stop();
+    }
+  });
+});

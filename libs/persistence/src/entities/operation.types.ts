@@ -24,6 +24,9 @@ export interface OperationResult {
   receipt?: string | null;
   failure?: FailureView | null;
   providerStatus?: string | null;
+  /** The last create was answered "not processed" (503, refused connection): it may be sent again after a look-up. */
+  createNotApplied?: boolean;
+  createAttempts?: number;
 }
 
 export interface BrandTotals {

@@ -1,0 +1,6 @@
+// The runtime every operation worker shares: the job runner, the sweeper, metrics and ops endpoints.
+export * from './advance';
+export * from './operation.worker';
+export * from './operation.sweeper';
+export * from './worker.metrics';
+export * from './ops.server';

@@ -1,0 +1,80 @@
+// Runs an operation queue: a thin BullMQ processor that validates the job, asks the advancer for one
+// step and either completes, delays the job to the next poll (no attempt spent), or rethrows a
+// transient error so BullMQ's attempts and backoff apply.
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { operationJobSchema, QueueName } from '@app/contracts';
+import type { Logger } from '@app/common';
+import { OperationAdvancer, RetryLater, Step } from './advance';
+import { WorkerMetrics } from './worker.metrics';
+
+export interface OperationWorkerOptions {
+  queue: QueueName;
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  /**
+   * How long a job's lock lives without renewal. A killed worker's jobs come back after at most
+   * lockMs + stalledIntervalMs; renewals happen every lockMs / 2, so a busy event loop has slack.
+   */
+  lockMs: number;
+  advancer: OperationAdvancer;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+}
+
+export class OperationWorker {
+  private worker: Worker | null = null;
+
+  constructor(private readonly options: OperationWorkerOptions) {}
+
+  start(): void {
+    const { queue, connection, prefix, concurrency, lockMs } = this.options;
+    this.worker = new Worker(queue, (job, token) => this.process(job, token), {
+      connection,
+      prefix,
+      concurrency,
+      lockDuration: lockMs,
+      stalledInterval: Math.max(1000, Math.round(lockMs / 2)),
+      maxStalledCount: 10,
+      autorun: true,
+    });
+    this.worker.on('failed', (job, err) =>
+      this.options.logger.warn({ operationId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job attempt failed'),
+    );
+    this.worker.on('error', (err) => this.options.logger.error({ err: err.message }, 'worker error'));
+  }
+
+  /** Stops taking jobs and waits for the active ones to finish their step. */
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    this.worker = null;
+  }
+
+  get running(): boolean {
+    return this.worker?.isRunning() ?? false;
+  }
+
+  private async process(job: Job, token?: string): Promise<void> {
+    const parsed = operationJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`job ${job.id} has no valid operationId`);
+    const { operationId } = parsed.data;
+    const started = process.hrtime.bigint();
+    let step: Step;
+    try {
+      step = await this.options.advancer.advance(operationId);
+    } catch (err) {
+      if (err instanceof RetryLater) {
+        step = { kind: 'wait', delayMs: err.delayMs };
+      } else {
+        this.options.metrics?.observe(this.options.queue, 'error', started);
+        throw err;
+      }
+    }
+    this.options.metrics?.observe(this.options.queue, step.kind, started);
+    if (step.kind === 'wait') {
+      await job.moveToDelayed(Date.now() + step.delayMs, token);
+      throw new DelayedError();
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// The payments worker against real Postgres, Redis and the sandbox over HTTP: every outcome by
+// amount, cancels, expiry, broadcast, lost answers, lost jobs and provider outages.
+import { waitFor } from '@app/testing';
+import { startSystem, System } from '../support/system';
+
+const FINAL = ['approved', 'rejected', 'cancelled', 'expired', 'failed'];
+
+function isSubsequence(seen: string[], order: string[]): boolean {
+  let i = 0;
+  for (const item of seen) {
+    i = order.indexOf(item, i);
+    if (i < 0) return false;
+    i++;
+  }
+  return true;
+}
+
+describe('payments worker', () => {
+  let sys: System;
+
+  beforeAll(async () => {
+    sys = await startSystem();
+  });
+  afterAll(async () => sys.stop());
+
+  async function finalStatus(id: string, timeoutMs = 20_000): Promise<string> {
+    return waitFor(
+      async () => {
+        const s = await sys.status(id);
+        return s && FINAL.includes(s) ? s : undefined;
+      },
+      { timeoutMs, intervalMs: 50, what: `payment ${id} to be final` },
+    );
+  }
+
+  it('approves an amount ending in 00 with card data, authorization and batch, and publishes each step', async () => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, 150000);
+    expect(await finalStatus(id)).toBe('approved');
+    const op = await sys.repo.findById(id);
+    expect(op?.terminalId).toBe(m.terminals[0]);
+    expect(op?.providerId).toBeTruthy();
+    expect(op?.result.card).toMatchObject({ brand: 'visa', last4: expect.stringMatching(/^\d{4}$/) });
+    expect(op?.result.card?.bin).toMatch(/^\d{6}$/);
+    expect(op?.result.authorizationCode).toBeTruthy();
+    expect(op?.result.batchNumber).toBeTruthy();
+    // Polls may miss a short-lived status, never reorder or repeat one.
+    const events = await sys.events(id);
+    expect(events[0]).toBe('payment.accepted');
+    expect(events.at(-1)).toBe('payment.approved');
+    expect(isSubsequence(events, ['payment.accepted', 'payment.pending', 'payment.in_progress', 'payment.approved'])).toBe(true);
+    expect(await sys.createsFor(id)).toBe(1);
+  });
+
+  it.each([
+    [150005, 'rejected', 'PAYMENT.DECLINED'],
+    [150006, 'failed', 'TERMINAL.ERROR'],
+  ])('ends an amount of %p %s with failure %s', async (amount, status, code) => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, amount);
+    expect(await finalStatus(id)).toBe(status);
+    expect((await sys.repo.findById(id))?.result.failure?.code).toBe(code);
+    expect((await sys.events(id)).at(-1)).toBe(`payment.${status}`);
+  });
+
+  it('expires an intent nobody takes (07) and cancels it at the provider', async () => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, 150007, { expiresInMs: 1500 });
+    expect(await finalStatus(id)).toBe('expired');
+    const op = await sys.repo.findById(id);
+    const cancels = await sys.providerRequests(`/payments/${op?.providerId}/cancellations`, 'PUT');
+    expect(cancels.length).toBeGreaterThanOrEqual(1);
+    expect(await sys.events(id)).toEqual(['payment.accepted', 'payment.pending', 'payment.cancelling', 'payment.expired']);
+  });
+
+  it('waits out a slow terminal (08) and approves', async () => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, 150008);
+    expect(await finalStatus(id)).toBe('approved');
+    expect(await sys.events(id)).toContain('payment.in_progress');
+  });
+
+  it('resolves a lost create answer (09) by reference: one intent at the provider, approved', async () => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, 150009);
+    expect(await finalStatus(id)).toBe('approved');
+    expect(await sys.createsFor(id)).toBe(1);
+    expect(await sys.events(id)).toContain('payment.unknown');
+  });
+
+  it('fails a create the provider keeps refusing with 503 (10), looking it up before every resend', async () => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, 150010);
+    expect(await finalStatus(id)).toBe('failed');
+    const op = await sys.repo.findById(id);
+    expect(op?.result.failure?.code).toBe('PAYSTORE.UNAVAILABLE');
+    const creates = await sys.createsFor(id);
+    const searches = (await sys.providerRequests('/payments/searches', 'POST')).filter((r) =>
+      JSON.stringify(r.body).includes(id),
+    ).length;
+    expect(creates).toBe(5);
+    expect(searches).toBe(creates - 1);
+  });
+
+  it('names the terminal that took a broadcast intent, and only one of three takes it', async () => {
+    const m = await sys.merchant(3);
+    const id = await sys.payment(m, 250000, { terminals: m.terminals });
+    expect(await finalStatus(id)).toBe('approved');
+    const op = await sys.repo.findById(id);
+    expect(m.terminals).toContain(op?.terminalId);
+    expect(await sys.createsFor(id)).toBe(1);
+  });
+
+  it('completes a QR payment with the wallet’s QR id instead of a card', async () => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, 99900, { method: 'qr' });
+    expect(await finalStatus(id)).toBe('approved');
+    const op = await sys.repo.findById(id);
+    expect(op?.result.card).toBeNull();
+    expect(op?.result.qrCodeId).toBeTruthy();
+  });
+
+  it('cancels an intent before a terminal takes it', async () => {
+    const m = await sys.merchant(1, 'manual');
+    const id = await sys.payment(m, 120000);
+    await waitFor(async () => ((await sys.status(id)) === 'pending' ? true : undefined), { what: 'pending' });
+    await sys.repo.transition(id, 'cancelling', { cancelReason: 'requested' });
+    expect(await finalStatus(id)).toBe('cancelled');
+    expect(await sys.events(id)).toEqual(['payment.accepted', 'payment.pending', 'payment.cancelling', 'payment.cancelled']);
+  });
+
+  it('ends approved when the terminal had already taken the intent that the register cancels', async () => {
+    const m = await sys.merchant(1, 'manual');
+    const id = await sys.payment(m, 120100);
+    await waitFor(async () => ((await sys.status(id)) === 'pending' ? true : undefined), { what: 'pending' });
+    const op = await sys.repo.findById(id);
+    await sys.sandboxCall('POST', `/sandbox/terminals/${m.terminals[0]}/take`, { paymentId: op?.providerId });
+    await sys.repo.transition(id, 'cancelling', { cancelReason: 'requested' });
+    // The cancel is refused by the provider (409); the operator completes the sale.
+    await waitFor(async () => ((await sys.providerRequests(`/payments/${op?.providerId}/cancellations`, 'PUT')).length ? true : undefined), {
+      what: 'the cancel to reach the provider',
+    });
+    await sys.sandboxCall('POST', `/sandbox/terminals/${m.terminals[0]}/approve`, { paymentId: op?.providerId });
+    expect(await finalStatus(id)).toBe('approved');
+  });
+
+  it('cancels without calling the provider when the payment was never submitted', async () => {
+    const m = await sys.merchant();
+    const id = await sys.payment(m, 130000, { enqueue: false });
+    await sys.repo.transition(id, 'cancelling', { cancelReason: 'requested' });
+    const { ensureOperationJob } = await import('@app/jobs');
+    await ensureOperationJob(sys.queue('payment'), 'payment', id);
+    expect(await finalStatus(id)).toBe('cancelled');
+    expect(await sys.createsFor(id)).toBe(0);
+  });
+});

@@ -26,6 +26,7 @@ import {
   type VirtualTerminal,
 } from './intent.model';
 import { merchantOf } from './merchant-identity';
+import { wireStatus } from './paystore-views';
 import { chooseBrand, type AutoPlan } from './outcome.rules';
 import { invalidState, notFound } from './provider-error';
 import { operationReceipt, settlementReceipt } from './receipt-text';
@@ -113,7 +114,7 @@ export class IntentLifecycle {
       throw invalidState(
         state.take !== null && state.take.terminalId !== terminal.id
           ? `intent ${intent.id} was taken by terminal ${state.take.terminalId}`
-          : `intent ${intent.id} is ${state.phase}, it can no longer be taken`,
+          : `intent ${intent.id} is ${wireStatus(intent, state)}, it can no longer be taken`,
       );
     }
     const candidate = this.candidateOn(intent, terminal);
@@ -128,7 +129,7 @@ export class IntentLifecycle {
   /** A person finishes the intent on `terminal` (Approve/Decline), taking it first if needed. */
   complete(intent: Intent, terminal: VirtualTerminal, result: Result, choice: CardChoice, now: number): PhaseState {
     const state = this.take(intent, terminal, now);
-    if (state.phase !== 'processing') throw invalidState(`intent ${intent.id} is ${state.phase}, it is already finished`);
+    if (state.phase !== 'processing') throw invalidState(`intent ${intent.id} is ${wireStatus(intent, state)}, it is already finished`);
     intent.completion = { at: now, result };
     intent.cardChoice = choice;
     return this.observe(intent, now);
@@ -145,7 +146,7 @@ export class IntentLifecycle {
         if (other !== candidate && other.autoTakeAt !== null && other.autoTakeAt < now) other.autoTakeAt = now;
       }
     } else if (state.phase !== 'requested') {
-      throw invalidState(`intent ${intent.id} is ${state.phase} on terminal ${state.take?.terminalId ?? '-'}`);
+      throw invalidState(`intent ${intent.id} is ${wireStatus(intent, state)}, it is no longer on terminal ${terminal.id}`);
     }
     candidate.dropped = true;
     candidate.autoTakeAt = null;
@@ -161,7 +162,7 @@ export class IntentLifecycle {
       throw invalidState(
         state.phase === 'processing'
           ? `terminal ${state.take?.terminalId ?? ''} already took it; it can no longer be cancelled`
-          : `it is already ${state.phase}; it can no longer be cancelled`,
+          : `it is already ${wireStatus(intent, state)}; it can no longer be cancelled`,
       );
     }
     intent.cancelAt = now;
@@ -170,7 +171,7 @@ export class IntentLifecycle {
 
   confirm(intent: Intent, now: number): PhaseState {
     const state = this.observe(intent, now);
-    if (state.phase !== 'awaiting_confirmation') throw invalidState(`it is ${state.phase}, not waiting for confirmation`);
+    if (state.phase !== 'awaiting_confirmation') throw invalidState(`it is ${wireStatus(intent, state)}, not WAITING_CONFIRMATION`);
     intent.confirmedAt = now;
     return this.observe(intent, now);
   }

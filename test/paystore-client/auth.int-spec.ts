@@ -72,7 +72,7 @@ describe('short-lived tokens', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ tokenTtlSeconds: 1 });
+    h = await startHarness({ tokenTtlSeconds: 2 });
     await h.control.registerTerminal(TERMINAL, { mode: 'manual' });
   });
 
@@ -80,10 +80,10 @@ describe('short-lived tokens', () => {
 
   beforeEach(() => h.control.reset().then(() => h.control.registerTerminal(TERMINAL, { mode: 'manual' })));
 
-  it('renews a 1 s token early, so calls over several seconds never meet a 401', async () => {
+  it('renews a 2 s token early, so calls over several seconds never meet a 401', async () => {
     const client = h.client();
     const created = await client.createPayment(CUIT, payment());
-    const until = Date.now() + 2_600;
+    const until = Date.now() + 3_200;
     while (Date.now() < until) {
       await client.getPayment(CUIT, created.payment_data.payment_id);
       await sleep(50);
@@ -97,7 +97,7 @@ describe('short-lived tokens', () => {
     // A clock that never moves: the client believes its token is still fresh.
     const client = h.client({ now: () => 0 });
     const created = await client.createPayment(CUIT, payment());
-    await sleep(1_300);
+    await sleep(2_300);
     const again = await client.getPayment(CUIT, created.payment_data.payment_id);
     expect(again.payment_data.payment_id).toBe(created.payment_data.payment_id);
     const log = await h.control.requests();

@@ -135,3 +135,65 @@ describe('sandbox wire strictness', () => {
     expect(result.status).toBe(200);
   });
 });
+
+describe('sandbox under malformed input', () => {
+  let sandbox: RunningSandbox;
+  let http: SandboxHttp;
+
+  beforeAll(async () => {
+    ({ sandbox, http } = await withSandbox({ takeDelayMs: 10, terminals: [{ terminalId: T1, cuit: CUIT }] }));
+    await http.fetchToken();
+  });
+  afterAll(() => sandbox.close());
+
+  it('never answers 500 to garbage bodies, queries or ids on any route', async () => {
+    const routes: Array<[string, string]> = [
+      ['POST', PAYMENTS],
+      ['POST', `${PAYMENTS}/searches`],
+      ['GET', `${PAYMENTS}/%E0%A4%A`],
+      ['PUT', `${PAYMENTS}/x/cancellations`],
+      ['PUT', `${PAYMENTS}/x/confirmations`],
+      ['POST', REVERSALS],
+      ['GET', REVERSALS],
+      ['PUT', `${REVERSALS}/x/cancellations`],
+      ['POST', REFUNDS],
+      ['GET', REFUNDS],
+      ['POST', SETTLEMENTS],
+      ['GET', SETTLEMENTS],
+      ['POST', '/v1/oauth/accesstoken'],
+      ['POST', '/sandbox/terminals'],
+      ['POST', `/sandbox/terminals/${T1}/mode`],
+      ['POST', `/sandbox/terminals/${T1}/approve`],
+      ['POST', '/sandbox/faults'],
+    ];
+    const bodies = ['{', '[]', 'null', '"x"', '{"payment_request_data":[]}', '{"reversal_request_data":{"payment_id":5}}', '{"refund_amount":{}}', '{"match":"x"}', '{"mode":1}'];
+    const queries = [{}, { cuit_cuil: ['a', 'b'] }, { page: '-1', page_size: 'x', status: 'NOPE', date_from: 'x' }];
+    const statuses = new Set<number>();
+    const token = await http.fetchToken();
+    for (const [method, path] of routes) {
+      for (const rawBody of bodies) {
+        for (const extra of queries) {
+          const url = new URL(path, sandbox.url);
+          url.searchParams.set('cuit_cuil', CUIT);
+          url.searchParams.set('subnet_acquirer_id', '1');
+          for (const [key, value] of Object.entries(extra)) {
+            url.searchParams.delete(key);
+            for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
+          }
+          const response = await fetch(url, {
+            method,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: method === 'GET' ? undefined : rawBody,
+          });
+          statuses.add(response.status);
+          const text = await response.text();
+          if (response.status >= 500) throw new Error(`${method} ${url.pathname} ${rawBody} → ${response.status} ${text}`);
+          // A well-formed fault body would fail every later request: keep the run clean.
+          if (path === '/sandbox/faults') await http.control('DELETE', '/sandbox/faults');
+        }
+      }
+    }
+    expect([...statuses].every((status) => status < 500)).toBe(true);
+    expect(statuses.has(400)).toBe(true);
+  }, 60_000);
+});

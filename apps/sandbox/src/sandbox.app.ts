@@ -39,7 +39,6 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
     installBodyParsers(fastify);
     installWireHooks(fastify, app.get(RequestLog), app.get(FaultInjector), app.get(PendingDelays));
     app.useGlobalFilters(new ProviderExceptionFilter());
-    app.enableShutdownHooks([]);
     await app.listen(resolved.port, resolved.host);
   } catch (error) {
     await app.close();

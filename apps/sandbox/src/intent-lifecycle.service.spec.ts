@@ -1,0 +1,122 @@
+import { IntentLifecycle } from './intent-lifecycle.service';
+import type { Intent, PaymentDetails } from './intent.model';
+import { outcomeForAmount } from './outcome.rules';
+import { SandboxLedger } from './sandbox-ledger';
+import { resolveSandboxOptions } from './sandbox.options';
+import { VirtualTerminalsService } from './virtual-terminals.service';
+
+const CUIT = '30-71234567-8';
+const T0 = 1_700_000_000_000;
+
+function setup(takeDelayMs = 100) {
+  const options = resolveSandboxOptions({ takeDelayMs, slowMs: 1_000 });
+  const ledger = new SandboxLedger();
+  const lifecycle = new IntentLifecycle(ledger, options);
+  const terminals = new VirtualTerminalsService(ledger, lifecycle, options);
+  let seq = 0;
+  function payment(amount: string, terminalIds: string[], now: number): Intent {
+    seq += 1;
+    const details: PaymentDetails = {
+      kind: 'payment',
+      echo: {},
+      amount,
+      changeAmount: '0',
+      installments: 1,
+      method: 'CARD',
+      requestedBrand: null,
+      paymentType: null,
+      bankAccountType: null,
+      paymentPlanId: null,
+      trxReceiptNotes: null,
+      cardHolderId: null,
+      latestReversal: null,
+    };
+    return lifecycle.open({
+      id: `p${seq}`,
+      cuit: CUIT,
+      ecrTransactionId: null,
+      plan: outcomeForAmount(amount).plan,
+      terminals: terminals.resolveForCuit(CUIT, terminalIds),
+      details,
+      now,
+    });
+  }
+  function settlement(terminalId: string, now: number): Intent {
+    seq += 1;
+    return lifecycle.open({
+      id: `s${seq}`,
+      cuit: CUIT,
+      ecrTransactionId: null,
+      plan: 'approve',
+      terminals: terminals.resolveForCuit(CUIT, [terminalId]),
+      details: { kind: 'settlement', terminalId, printReceipt: false, subnet: '1' },
+      now,
+    });
+  }
+  return { ledger, lifecycle, terminals, payment, settlement };
+}
+
+describe('IntentLifecycle', () => {
+  it('puts every payment in the batch open when it finished, even when first read after a later close', () => {
+    const { lifecycle, terminals, payment, settlement } = setup(100);
+    const terminal = terminals.upsert({ terminalId: '38011128', cuit: CUIT }, T0);
+    const before = payment('1000', ['38011128'], T0); // finishes at T0+200
+    const close = settlement('38011128', T0 + 300); // finishes at T0+500
+    const after = payment('2000', ['38011128'], T0 + 400); // finishes at T0+600
+    // Nothing was read until now: the order of reads must not matter.
+    const late = T0 + 10_000;
+    expect(lifecycle.observe(after, late).phase).toBe('approved');
+    expect(after.completed?.batchNumber).toBe(2);
+    expect(before.completed?.batchNumber).toBe(1);
+    expect(close.completed?.batchNumber).toBe(1);
+    expect(close.completed?.merchantReceipt).toMatch(/VISA COMPRAS 1 +\$ 10,00/);
+    expect(lifecycle.currentBatch(terminal, late)).toBe(2);
+  });
+
+  it('does not count declines or terminal errors in the batch', () => {
+    const { lifecycle, payment, settlement, terminals } = setup(10);
+    terminals.upsert({ terminalId: '38011128', cuit: CUIT }, T0);
+    payment('1005', ['38011128'], T0);
+    payment('1006', ['38011128'], T0);
+    payment('1000', ['38011128'], T0);
+    const close = settlement('38011128', T0 + 100);
+    lifecycle.observe(close, T0 + 1_000);
+    expect(close.completed?.merchantReceipt).toMatch(/TOTAL COMPRAS 1 +\$ 10,00/);
+  });
+
+  it('lets the fastest of several broadcast terminals take an intent, and only that one', () => {
+    const { lifecycle, terminals, payment } = setup();
+    terminals.upsert({ terminalId: '38000001', cuit: CUIT, takeDelayMs: 300 }, T0);
+    terminals.upsert({ terminalId: '38000002', cuit: CUIT, takeDelayMs: 100 }, T0);
+    const intent = payment('1000', ['38000001', '38000002'], T0);
+    const state = lifecycle.observe(intent, T0 + 150);
+    expect(state).toMatchObject({ phase: 'processing', take: { terminalId: '38000002', at: T0 + 100 } });
+    expect(terminals.intentsOn(terminals.find('38000001'), T0 + 150)).toEqual([]);
+  });
+
+  it('keeps a pinned automatic take when the terminal is switched to manual afterwards', () => {
+    const { lifecycle, terminals, payment } = setup(100);
+    const terminal = terminals.upsert({ terminalId: '38011128', cuit: CUIT }, T0);
+    const intent = payment('1000', ['38011128'], T0);
+    terminals.configure(terminal, { mode: 'manual' }, T0 + 150);
+    expect(lifecycle.observe(intent, T0 + 1_000).phase).toBe('approved');
+  });
+
+  it('stops an automatic terminal from taking what waits on it once it is switched to manual', () => {
+    const { lifecycle, terminals, payment } = setup(100);
+    const terminal = terminals.upsert({ terminalId: '38011128', cuit: CUIT }, T0);
+    const intent = payment('1000', ['38011128'], T0);
+    terminals.configure(terminal, { mode: 'manual' }, T0 + 50);
+    expect(lifecycle.observe(intent, T0 + 10_000).phase).toBe('requested');
+  });
+
+  it('refuses to cancel once a terminal has taken the intent, and accepts before', () => {
+    const { lifecycle, terminals, payment } = setup(100);
+    terminals.upsert({ terminalId: '38011128', cuit: CUIT }, T0);
+    const taken = payment('1000', ['38011128'], T0);
+    expect(() => lifecycle.cancel(taken, T0 + 100)).toThrow(/already took it/);
+    const open = payment('1000', ['38011128'], T0);
+    expect(lifecycle.cancel(open, T0 + 99).phase).toBe('undo_requested');
+    expect(lifecycle.observe(open, T0 + 199).phase).toBe('undone');
+  });
+});

@@ -1,0 +1,67 @@
+// Wires the gateway: infrastructure (Postgres, Redis queues, the LISTEN connection, the outbox
+// relay), the global auth guard and problem filter, and the route groups.
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import type { Logger } from '@app/common';
+import { AdminController } from './admin/admin.controller';
+import { AdminService } from './admin/admin.service';
+import { AuthGuard } from './auth/auth.guard';
+import { DocsController } from './docs/docs.controller';
+import { OpenApiService } from './docs/openapi.service';
+import { EventStreamService } from './events/event-stream.service';
+import { EventsController } from './events/events.controller';
+import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
+import { GATEWAY_LOGGER } from './gateway.logger';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { HttpMetrics } from './health/http.metrics';
+import { ProblemFilter } from './http/problem.filter';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { databaseProviders } from './infra/database.providers';
+import { OperationQueues } from './infra/operation-queues.service';
+import { OutboxRelayHost } from './infra/outbox-relay.host';
+import { PgNotifications } from './infra/pg-notifications.service';
+import { CommandResponder } from './operations/command.responder';
+import { OperationWaiter } from './operations/operation-waiter.service';
+import { OperationsReader } from './operations/operations.reader';
+import { PaymentsController } from './payments/payments.controller';
+import { PaymentsService } from './payments/payments.service';
+import { TerminalsController } from './terminals/terminals.controller';
+import { TerminalsService } from './terminals/terminals.service';
+
+export interface GatewayDependencies {
+  logger: Logger;
+  metrics: HttpMetrics;
+}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, deps: GatewayDependencies): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [DiscoveryModule],
+      controllers: [AdminController, TerminalsController, PaymentsController, EventsController, HealthController, DocsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GATEWAY_LOGGER, useValue: deps.logger },
+        { provide: HttpMetrics, useValue: deps.metrics },
+        ...databaseProviders,
+        OperationQueues,
+        PgNotifications,
+        OutboxRelayHost,
+        IdempotencyService,
+        OperationsReader,
+        OperationWaiter,
+        CommandResponder,
+        TerminalsService,
+        PaymentsService,
+        AdminService,
+        EventStreamService,
+        HealthService,
+        OpenApiService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,80 @@
+// The gateway's Redis connection and the BullMQ queues it enqueues operation jobs on. Enqueueing
+// is best effort: the row is already committed, and the workers' sweeper re-enqueues accepted rows,
+// so a Redis outage delays a payment but never fails or loses the command.
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { OperationType, QueueName } from '@app/contracts';
+import { createQueue, ensureOperationJob, EnsureResult, QUEUE_OF, redisConnection } from '@app/jobs';
+import type { Logger } from '@app/common';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { GATEWAY_LOGGER } from '../gateway.logger';
+
+const ENQUEUE_TIMEOUT_MS = 2000;
+
+export class TimeoutError extends Error {}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+@Injectable()
+export class OperationQueues implements OnApplicationShutdown {
+  readonly redis: Redis;
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+  ) {
+    this.redis = redisConnection(config.REDIS_URL);
+    // Without a listener ioredis reports every failed reconnect as an unhandled error event.
+    this.redis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis connection error'));
+  }
+
+  queueFor(type: OperationType): Queue {
+    const name = QUEUE_OF[type];
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = createQueue(name, this.redis, this.config.BULLMQ_PREFIX);
+      queue.on('error', (err: Error) => this.logger.debug({ err: err.message, queue: name }, 'queue error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * Makes sure the operation has a job; never throws. Returns what happened, or null when Redis
+   * could not be reached (the sweeper in the workers will enqueue it from the row).
+   */
+  async ensure(type: OperationType, operationId: string, promote = false): Promise<EnsureResult | null> {
+    if (this.redis.status !== 'ready') {
+      this.logger.warn({ operationId, redis: this.redis.status }, 'redis unavailable: job left to the sweeper');
+      return null;
+    }
+    try {
+      return await withTimeout(
+        ensureOperationJob(this.queueFor(type), type, operationId, { promote }),
+        ENQUEUE_TIMEOUT_MS,
+        'enqueue',
+      );
+    } catch (err) {
+      this.logger.warn({ operationId, err: (err as Error).message }, 'enqueue failed: job left to the sweeper');
+      return null;
+    }
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    if (this.redis.status !== 'ready') throw new Error(`redis connection is ${this.redis.status}`);
+    await withTimeout(this.redis.ping(), timeoutMs, 'redis PING');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,38 @@
+// A registered terminal as admin and merchant routes show it.
+import { providerSchema } from '@app/contracts';
+import { z } from 'zod';
+
+export const terminalViewSchema = z.object({
+  terminalId: z.string(),
+  provider: providerSchema,
+  merchantId: z.string(),
+  label: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TerminalView = z.infer<typeof terminalViewSchema>;
+
+export interface TerminalRow {
+  terminal_id: string;
+  provider: 'paystore';
+  merchant_id: string;
+  label: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toTerminalView(row: TerminalRow): TerminalView {
+  return {
+    terminalId: row.terminal_id,
+    provider: row.provider,
+    merchantId: row.merchant_id,
+    label: row.label,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Provider terminal ids: PayStore's are 8 digits. */
+export const TERMINAL_ID_FORMAT: Readonly<Record<z.infer<typeof providerSchema>, { pattern: RegExp; message: string }>> = Object.freeze({
+  paystore: { pattern: /^\d{8}$/, message: 'PayStore terminal ids are 8 digits' },
+});

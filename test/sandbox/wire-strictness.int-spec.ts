@@ -121,6 +121,12 @@ describe('sandbox wire strictness', () => {
     expect(date.status).toBe(400);
   });
 
+  it('answers 413 with the error envelope for a body over 1 MiB', async () => {
+    const result = await http.api('POST', PAYMENTS, { rawBody: JSON.stringify({ pad: 'x'.repeat(1_100_000) }), subnet: false });
+    expect(result.status).toBe(413);
+    expect(firstError(result.body)).toMatchObject({ status: '413', code: 'PAYLOAD_TOO_LARGE' });
+  });
+
   it('answers 404 with the error envelope for an unknown route', async () => {
     const result = await http.api('GET', '/v1/paystore_terminals/nothing_here');
     expect(result.status).toBe(404);

@@ -125,6 +125,11 @@ export class PaymentsAdvancer implements OperationAdvancer {
   }
 
   private async createFailed(op: OperationEntity, err: unknown): Promise<Step> {
+    if (err instanceof PaystoreError && err.code === PaystoreErrorCode.CircuitOpen) {
+      // Not sent: wait for the provider without spending one of the payment's create attempts.
+      await this.repo.transition(op.id, 'accepted', { result: { ...op.result, createNotApplied: true } }, ['accepted']);
+      throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
+    }
     if (!(err instanceof PaystoreError) || err.outcome === 'unknown') {
       this.logger.warn({ operationId: op.id, code: err instanceof PaystoreError ? err.code : 'unexpected' }, 'create outcome unknown');
       await this.repo.transition(op.id, 'unknown', {}, ['accepted']);

@@ -49,6 +49,7 @@ export class OperationWorker {
   async stop(): Promise<void> {
     await this.worker?.close();
     this.worker = null;
+    this.options.connection.disconnect();
   }
 
   get running(): boolean {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '@app/common';
-import { APP_PORTS, CORE_APPS, K8S_DIR, OVERLAYS, WORKERS, byKind, rendered } from './deploy-files';
+import { APP_PORTS, CORE_APPS, K8S_DIR, OVERLAYS, REPO_ROOT, WORKERS, byKind, rendered } from './deploy-files';
 import { isObject, Json, JsonObject, KubeObject, readYamlDocuments, splitImage } from './kustomize.renderer';
 import { schemaErrors, typeErrors } from './kube-schema.validator';
 
@@ -181,10 +181,18 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     }
   });
 
-  it('runs the migrations once, as a Job, before nothing else depends on it', () => {
+  it('runs the migrations as a one-shot Job from the migrate entry file', () => {
     const job = named(objects, 'Job', 'migrate');
     expect(containers(job).map((c) => c.args)).toEqual([['dist/libs/persistence/src/migrate.js']]);
     expect(podSpec(job).restartPolicy).toBe('Never');
+  });
+
+  it('labels the configuration and the migration Job, and nothing else, for the first step of a deploy', () => {
+    // docs/operations.md applies `-l 'app.kubernetes.io/component in (config,migration)'` first.
+    const first = objects.filter((o) => ['config', 'migration'].includes(String(o.metadata.labels?.['app.kubernetes.io/component'])));
+    expect(first.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ConfigMap/ecr-bridge-config', 'Job/migrate']);
+    const operations = readFileSync(join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
+    expect(operations).toContain(`-l 'app.kubernetes.io/component in (config,migration)'`);
   });
 
   it('only references Secret keys that the Secret template defines, and ConfigMaps that are rendered', () => {

@@ -78,6 +78,7 @@ export class PaymentsRuntime {
       logger: this.logger,
       metrics: this.metrics,
     });
+    this.metrics.watch(this.queue, this.dataSource);
     this.relay = new OutboxRelay(this.dataSource, this.redis, {
       streamKey: config.EVENT_STREAM_KEY,
       pollMs: config.OUTBOX_POLL_MS,

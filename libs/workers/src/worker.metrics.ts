@@ -1,5 +1,7 @@
 // Prometheus metrics every worker exposes.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
 
 export class WorkerMetrics {
   readonly stepDuration: Histogram<'queue' | 'result'>;
@@ -8,6 +10,7 @@ export class WorkerMetrics {
   readonly swept: Counter<'queue'>;
 
   constructor(readonly registry: Registry) {
+    collectDefaultMetrics({ register: registry });
     this.stepDuration = new Histogram({
       name: 'ecr_job_step_seconds',
       help: 'Duration of one operation job step, by queue and result (done, wait, error)',
@@ -32,6 +35,29 @@ export class WorkerMetrics {
       help: 'Operations whose job was missing or dead and was enqueued again by the sweeper',
       labelNames: ['queue'],
       registers: [registry],
+    });
+  }
+
+  /** Gauges read at scrape time: the queue's job counts and the outbox's unpublished backlog. */
+  watch(queue: Queue, dataSource: DataSource): void {
+    new Gauge({
+      name: 'ecr_queue_jobs',
+      help: 'Jobs in the queue by state',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
+      },
+    });
+    new Gauge({
+      name: 'ecr_outbox_unpublished_events',
+      help: 'Outbox events not yet on the event stream',
+      registers: [this.registry],
+      async collect() {
+        const [row] = (await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')) as { n: number }[];
+        this.set(row.n);
+      },
     });
   }
 

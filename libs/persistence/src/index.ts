@@ -9,3 +9,4 @@ export * from './entities/idempotency-key.entity';
 export * from './entities/outbox-event.entity';
 export * from './operation-view.mapper';
 export * from './operations.repository';
+export * from './merchant-cuit.lookup';

@@ -4,3 +4,6 @@ export * from './operation.worker';
 export * from './operation.sweeper';
 export * from './worker.metrics';
 export * from './ops.server';
+export * from './intent.lifecycle';
+export * from './paystore.support';
+export * from './operation.runtime';

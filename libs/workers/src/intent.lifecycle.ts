@@ -1,0 +1,263 @@
+// The life of one provider intent behind an operation, the part every worker shares: mark
+// `submittedAt` before a create; look an uncertain create up by our own reference, never send it
+// again; resend only what the provider said it did not take, a capped number of times; poll to a
+// final status; cancel for the register or at the deadline. What differs per provider and per kind
+// of intent (which calls, how to read an answer) is an IntentPort. Every change goes through
+// OperationsRepository.transition (row lock + outbox event).
+import { ErrorCode, FailureView, isFinal, OperationStatus } from '@app/contracts';
+import type { Logger } from '@app/common';
+import { OperationEntity, OperationPatch, OperationResult, OperationsRepository } from '@app/persistence';
+import { EntityManager } from 'typeorm';
+import { done, jitter, RetryLater, Step, wait } from './advance';
+
+/** The provider's status of an intent, in the few classes the lifecycle acts on. */
+export type IntentClass = 'requested' | 'processing' | 'approved' | 'declined' | 'cancelling' | 'cancelled' | 'error' | 'unknown';
+
+/** One answer of the provider about an intent, read into our terms. */
+export interface IntentReading {
+  providerId: string;
+  cls: IntentClass;
+  /** Our status for what the provider says, or null when its status tells us nothing new. */
+  status: OperationStatus | null;
+  /** The terminal that took it, once known. */
+  terminalId: string | null;
+  result: OperationResult;
+}
+
+/**
+ * What a failed provider call means for the intent:
+ * - `circuit_open`: not sent, the provider is resting; wait without spending an attempt;
+ * - `unknown`: it may have been applied; look it up, never resend;
+ * - `not_taken`: the provider did not take it and may take it later (503, refused connection);
+ * - `conflict`: the intent's state does not allow it (a terminal took it meanwhile);
+ * - `rejected`: refused for good.
+ */
+export type CallFailure = 'circuit_open' | 'unknown' | 'not_taken' | 'conflict' | 'rejected';
+
+export interface IntentPort<E> {
+  create(cuit: string, op: OperationEntity): Promise<E>;
+  get(cuit: string, providerId: string): Promise<E>;
+  /** The intent a create with our reference left at the provider, if any. */
+  find(cuit: string, op: OperationEntity): Promise<E | null>;
+  /** Absent when the provider cannot cancel this kind of intent: then no deadline applies either. */
+  cancel?(cuit: string, providerId: string): Promise<E>;
+  read(envelope: E, op: OperationEntity): IntentReading;
+  /** A further call a fresh reading may need (the payment confirmation leg). */
+  followUp?(cuit: string, op: OperationEntity, envelope: E): Promise<E>;
+  /** The failure recorded when the provider refuses the create for good. */
+  rejection?(err: unknown, message: string): FailureView;
+  /** Holds a final status back for a while (a settlement waits for operations still landing in its batch). */
+  beforeFinal?(cuit: string, op: OperationEntity, to: OperationStatus, reading: IntentReading): Promise<Step | null>;
+  /** More to record with a final status, worked out inside the transition's transaction (`patch` is what the lifecycle records). */
+  finalPatch?(manager: EntityManager, current: OperationEntity, to: OperationStatus, patch: OperationPatch): Promise<OperationPatch>;
+  /** Runs inside the transaction of every status change the lifecycle makes. */
+  onChanged?(manager: EntityManager, op: OperationEntity): Promise<void>;
+}
+
+export interface IntentLifecycleOptions {
+  pollMs: number;
+  /** How long after a submit whose outcome is unknown the provider may still show the intent. */
+  unknownWindowMs: number;
+  /** How long a job waits while the provider's breaker is open. */
+  breakerWaitMs: number;
+  /** Creates answered "not taken" before the operation fails. */
+  createMaxAttempts: number;
+  /** What a failed provider call means (see CallFailure). */
+  failureOf(err: unknown): CallFailure;
+  /** A short human message for a failed provider call. */
+  messageOf(err: unknown): string;
+  now?: () => number;
+  onFinal?: (op: OperationEntity) => void;
+}
+
+export class IntentLifecycle {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly repo: OperationsRepository,
+    private readonly options: IntentLifecycleOptions,
+    private readonly logger: Logger,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** One step of a non-final operation, from its stored status. */
+  async step<E>(op: OperationEntity, cuit: string, port: IntentPort<E>): Promise<Step> {
+    try {
+      switch (op.status as OperationStatus) {
+        case 'accepted':
+          return await this.fromAccepted(op, cuit, port);
+        case 'unknown':
+          return await this.resolveUnknown(op, cuit, port);
+        case 'cancelling':
+          return await this.cancel(op, cuit, port);
+        default:
+          return await this.poll(op, cuit, port);
+      }
+    } catch (err) {
+      if (this.options.failureOf(err) === 'circuit_open') throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
+      throw err;
+    }
+  }
+
+  /** Ends the operation with `to` (through the port's final hooks); done once it is final. */
+  async finish<E>(
+    op: OperationEntity,
+    to: OperationStatus,
+    patch: OperationPatch,
+    port: IntentPort<E>,
+    expect?: OperationStatus[],
+  ): Promise<Step> {
+    const finalPatch = port.finalPatch;
+    const res = await this.repo.transition(
+      op.id,
+      to,
+      finalPatch ? async (manager, current) => ({ ...patch, ...(await finalPatch(manager, current, to, patch)) }) : patch,
+      expect,
+      port.onChanged,
+    );
+    if (res.kind === 'refused') return isFinal(res.operation.status as OperationStatus) ? done() : wait(0);
+    if (res.kind === 'changed') this.options.onFinal?.(res.operation);
+    return done();
+  }
+
+  private async fromAccepted<E>(op: OperationEntity, cuit: string, port: IntentPort<E>): Promise<Step> {
+    if (op.submittedAt) {
+      // A create was attempted before (a crash, a lost answer, a 503): look before sending again.
+      const found = await port.find(cuit, op);
+      if (found) return this.adopt(op, found, cuit, port);
+      if (!op.result?.createNotApplied) {
+        await this.repo.transition(op.id, 'unknown', {}, ['accepted'], port.onChanged);
+        return wait(this.options.pollMs);
+      }
+    }
+    if (op.expiresAt && this.now() >= op.expiresAt.getTime()) {
+      // Never reached a terminal before its deadline.
+      return this.finish(op, 'expired', {}, port, ['accepted']);
+    }
+    const marked = await this.repo.transition(
+      op.id,
+      'accepted',
+      { submittedAt: new Date(this.now()), result: { ...op.result, createNotApplied: false } },
+      ['accepted'],
+    );
+    if (marked.kind === 'refused') return wait(0);
+
+    let envelope: E;
+    try {
+      envelope = await port.create(cuit, marked.operation);
+    } catch (err) {
+      return this.createFailed(marked.operation, err, port);
+    }
+    return this.adopt(marked.operation, envelope, cuit, port);
+  }
+
+  private async createFailed<E>(op: OperationEntity, err: unknown, port: IntentPort<E>): Promise<Step> {
+    const failure = this.options.failureOf(err);
+    if (failure === 'circuit_open') {
+      // Not sent: wait for the provider without spending one of the operation's create attempts.
+      await this.repo.transition(op.id, 'accepted', { result: { ...op.result, createNotApplied: true } }, ['accepted']);
+      throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
+    }
+    if (failure === 'unknown') {
+      this.logger.warn({ operationId: op.id, err: this.options.messageOf(err) }, 'create outcome unknown');
+      await this.repo.transition(op.id, 'unknown', {}, ['accepted'], port.onChanged);
+      return wait(this.options.pollMs);
+    }
+    const message = this.options.messageOf(err);
+    if (failure === 'not_taken') {
+      const attempts = (op.result?.createAttempts ?? 0) + 1;
+      if (attempts >= this.options.createMaxAttempts) {
+        return this.finish(
+          op,
+          'failed',
+          { result: { ...op.result, createAttempts: attempts, failure: { code: ErrorCode.ProviderUnavailable, message } } },
+          port,
+        );
+      }
+      // Known not created: the next attempt looks it up first, then sends again, after a backoff.
+      await this.repo.transition(op.id, 'accepted', { result: { ...op.result, createNotApplied: true, createAttempts: attempts } }, ['accepted']);
+      return wait(jitter(Math.min(30_000, this.options.pollMs * 2 ** attempts)));
+    }
+    const rejected = port.rejection?.(err, message) ?? { code: ErrorCode.ProviderRejected, message };
+    return this.finish(op, 'failed', { result: { ...op.result, failure: rejected } }, port);
+  }
+
+  private async poll<E>(op: OperationEntity, cuit: string, port: IntentPort<E>): Promise<Step> {
+    if (!op.providerId) return this.resolveUnknown(op, cuit, port);
+    let envelope = await port.get(cuit, op.providerId);
+    const reading = port.read(envelope, op);
+    if (reading.cls === 'requested' && port.cancel && op.expiresAt && this.now() >= op.expiresAt.getTime()) {
+      const res = await this.repo.transition(op.id, 'cancelling', { cancelReason: 'expired' }, ['pending', 'in_progress'], port.onChanged);
+      return res.kind === 'refused' ? wait(0) : this.cancel(res.operation, cuit, port);
+    }
+    if (port.followUp) envelope = await port.followUp(cuit, op, envelope);
+    return this.adopt(op, envelope, cuit, port);
+  }
+
+  private async cancel<E>(op: OperationEntity, cuit: string, port: IntentPort<E>): Promise<Step> {
+    const undone = op.cancelReason === 'expired' ? 'expired' : 'cancelled';
+    if (!op.providerId) {
+      if (!op.submittedAt) return this.finish(op, undone, {}, port, ['cancelling']);
+      const found = await port.find(cuit, op);
+      if (found) return this.adopt(op, found, cuit, port);
+      if (this.now() - op.submittedAt.getTime() < this.options.unknownWindowMs) return wait(this.options.pollMs);
+      // Searched for the whole window and the provider never had it: nothing to cancel.
+      return this.finish(op, undone, {}, port, ['cancelling']);
+    }
+    const current = await port.get(cuit, op.providerId);
+    if (!port.cancel || port.read(current, op).cls !== 'requested') return this.adopt(op, current, cuit, port);
+    try {
+      return await this.adopt(op, await port.cancel(cuit, op.providerId), cuit, port);
+    } catch (err) {
+      // Conflict: a terminal took it meanwhile; unknown: the next look tells. Either way, look again.
+      const failure = this.options.failureOf(err);
+      if (failure === 'conflict' || failure === 'unknown') return wait(Math.min(this.options.pollMs, 250));
+      throw err;
+    }
+  }
+
+  private async resolveUnknown<E>(op: OperationEntity, cuit: string, port: IntentPort<E>): Promise<Step> {
+    const found = await port.find(cuit, op);
+    if (found) return this.adopt(op, found, cuit, port);
+    const since = op.submittedAt?.getTime() ?? op.createdAt.getTime();
+    if (this.now() - since < this.options.unknownWindowMs) return wait(this.options.pollMs);
+    return this.finish(
+      op,
+      'failed',
+      {
+        result: {
+          ...op.result,
+          failure: { code: ErrorCode.ProviderOutcomeUnknown, message: 'the provider has no record of the intent; it was not sent again' },
+        },
+      },
+      port,
+    );
+  }
+
+  /** Records what the provider says of the intent, and decides when to look next. */
+  private async adopt<E>(op: OperationEntity, envelope: E, cuit: string, port: IntentPort<E>): Promise<Step> {
+    const reading = port.read(envelope, op);
+    const from = op.status as OperationStatus;
+    let to: OperationStatus = reading.status ?? (reading.cls === 'cancelling' ? 'cancelling' : from);
+    if (to === from && (from === 'accepted' || from === 'unknown')) to = 'pending';
+    // A cancel under way stays `cancelling` until the provider says how it ended.
+    if (from === 'cancelling' && !isFinal(to)) to = 'cancelling';
+    const patch: OperationPatch = {
+      providerId: reading.providerId,
+      terminalId: reading.terminalId ?? op.terminalId,
+      result: { ...op.result, ...reading.result },
+    };
+    if (isFinal(to)) {
+      const held = await port.beforeFinal?.(cuit, op, to, reading);
+      if (!held) return this.finish(op, to, patch, port);
+      // The terminal is done with it: record what is known meanwhile, then look again.
+      const holding: OperationStatus = from === 'cancelling' || from === 'in_progress' ? from : 'in_progress';
+      await this.repo.transition(op.id, holding, patch, undefined, port.onChanged);
+      return held;
+    }
+    const res = await this.repo.transition(op.id, to, patch, undefined, port.onChanged);
+    if (res.kind === 'refused') return wait(0);
+    return wait(to === 'cancelling' ? Math.min(this.options.pollMs, 250) : this.options.pollMs);
+  }
+}

@@ -1,0 +1,183 @@
+// The process around an operation worker, the same for every queue: Postgres, Redis, the queue
+// runner, the sweeper that restores lost jobs, the outbox relay, the PayStore client with its
+// breakers, and the ops server (`/health/live`, `/health/ready`, `/metrics`) a main.ts starts.
+import { DynamicModule, Inject, INestApplicationContext, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppConfig, createLogger, loadConfig, Logger } from '@app/common';
+import { OperationType, QueueName } from '@app/contracts';
+import { OutboxRelay } from '@app/events';
+import { createQueue, redisConnection } from '@app/jobs';
+import { createDataSource, merchantCuitLookup, OperationsRepository } from '@app/persistence';
+import { PaystoreClient } from '@app/paystore-client';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { OperationAdvancer } from './advance';
+import { IntentLifecycle } from './intent.lifecycle';
+import { startOpsServer } from './ops.server';
+import { OperationSweeper } from './operation.sweeper';
+import { OperationWorker } from './operation.worker';
+import { createPaystoreClient, paystoreFailureOf, paystoreMessageOf } from './paystore.support';
+import { WorkerMetrics } from './worker.metrics';
+
+export interface OperationRuntimeOptions {
+  /** The app's name, in logs. */
+  name: string;
+  queue: QueueName;
+  /** Operation types whose rows the sweeper watches for this queue. */
+  types: OperationType[];
+}
+
+/** Everything one worker process owns, started and stopped in order. */
+export class OperationRuntime {
+  readonly logger: Logger;
+  readonly registry = new Registry();
+  readonly metrics = new WorkerMetrics(this.registry);
+  readonly dataSource: DataSource;
+  readonly redis: Redis;
+  readonly queue: Queue;
+  readonly repo: OperationsRepository;
+  readonly client: PaystoreClient;
+  readonly cuitOf: (merchantId: string) => Promise<string>;
+  readonly worker: OperationWorker;
+  readonly sweeper: OperationSweeper;
+  readonly relay: OutboxRelay;
+
+  constructor(
+    readonly config: AppConfig,
+    readonly options: OperationRuntimeOptions,
+    advancerFor: (runtime: OperationRuntime) => OperationAdvancer,
+  ) {
+    this.logger = createLogger(options.name, config.LOG_LEVEL);
+    this.dataSource = createDataSource(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    this.redis = redisConnection(config.REDIS_URL);
+    this.queue = createQueue(options.queue, this.redis, config.BULLMQ_PREFIX);
+    this.repo = new OperationsRepository(this.dataSource);
+    this.client = createPaystoreClient(config, this.logger, this.metrics);
+    this.cuitOf = merchantCuitLookup(this.dataSource);
+    this.worker = new OperationWorker({
+      queue: options.queue,
+      connection: redisConnection(config.REDIS_URL),
+      prefix: config.BULLMQ_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockMs: config.JOB_LOCK_MS,
+      advancer: advancerFor(this),
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    this.sweeper = new OperationSweeper(this.dataSource, this.queue, this.redis, {
+      types: options.types,
+      intervalMs: config.SWEEP_INTERVAL_MS,
+      graceMs: Math.max(2000, config.POLL_INTERVAL_MS * 3),
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    this.metrics.watch(this.queue, this.dataSource);
+    this.relay = new OutboxRelay(this.dataSource, this.redis, {
+      streamKey: config.EVENT_STREAM_KEY,
+      pollMs: config.OUTBOX_POLL_MS,
+      logger: this.logger,
+    });
+  }
+
+  /** The intent lifecycle with this process's timings, PayStore's failure rules and metrics. */
+  lifecycle(): IntentLifecycle {
+    return new IntentLifecycle(
+      this.repo,
+      {
+        pollMs: this.config.POLL_INTERVAL_MS,
+        unknownWindowMs: this.config.UNKNOWN_OUTCOME_WINDOW_MS,
+        breakerWaitMs: 5000,
+        createMaxAttempts: 5,
+        failureOf: paystoreFailureOf,
+        messageOf: paystoreMessageOf,
+        onFinal: (op) => this.metrics.finalOperations.inc({ type: op.type, status: op.status }),
+      },
+      this.logger,
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.dataSource.initialize();
+    await this.relay.start();
+    this.worker.start();
+    this.sweeper.start();
+    this.logger.info({ queue: this.options.queue, concurrency: this.config.WORKER_CONCURRENCY }, `${this.options.name} worker started`);
+  }
+
+  /** Stops taking jobs, lets active steps finish, flushes the outbox, then closes connections. */
+  async stop(): Promise<void> {
+    await this.sweeper.stop();
+    await this.worker.stop();
+    await this.relay.stop();
+    this.client.shutdown();
+    await this.queue.close();
+    this.redis.disconnect();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    this.logger.info(`${this.options.name} worker stopped`);
+  }
+}
+
+/** Starts the runtime with the application and stops it on shutdown. */
+@Module({})
+export class OperationRuntimeModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(OperationRuntime) private readonly runtime: OperationRuntime) {}
+
+  static forRuntime(build: () => OperationRuntime): DynamicModule {
+    return {
+      module: OperationRuntimeModule,
+      providers: [{ provide: OperationRuntime, useFactory: build }],
+      exports: [OperationRuntime],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+/** A worker app: the module built for the configuration (environment plus `overrides`), started. */
+export async function createWorkerApp(
+  moduleFor: (config: AppConfig) => DynamicModule,
+  overrides: Partial<AppConfig> = {},
+): Promise<{ app: INestApplicationContext; runtime: OperationRuntime }> {
+  const config = { ...loadConfig(), ...overrides };
+  const app = await NestFactory.createApplicationContext(moduleFor(config), { logger: ['error', 'warn'] });
+  await app.init();
+  return { app, runtime: app.get(OperationRuntime) };
+}
+
+/**
+ * The body of a worker's main.ts: builds the app, serves the ops endpoints (on PORT, else the
+ * app's default port) and closes everything on SIGTERM/SIGINT.
+ */
+export async function runWorkerProcess(
+  defaultPort: number,
+  create: () => Promise<{ app: INestApplicationContext; runtime: OperationRuntime }>,
+): Promise<void> {
+  const config = loadConfig();
+  const { app, runtime } = await create();
+  const ops = await startOpsServer({
+    host: config.HOST,
+    port: process.env.PORT ? config.PORT : defaultPort,
+    registry: runtime.registry,
+    checks: {
+      postgres: async () => void (await runtime.dataSource.query('SELECT 1')),
+      redis: async () => void (await runtime.redis.ping()),
+    },
+    info: () => ({ breakers: runtime.client.breakerStates(), worker: runtime.worker.running ? 'running' : 'stopped' }),
+  });
+  const stop = async (signal: string) => {
+    runtime.logger.info({ signal }, 'shutting down');
+    await ops.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

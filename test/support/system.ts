@@ -1,15 +1,18 @@
 // Starts the real parts for an end-to-end test: a fresh database, a Redis prefix, the sandbox over
 // HTTP, and the workers in this process (or as child processes, for crash tests).
 import { AppConfig, newId } from '@app/common';
-import { OperationType } from '@app/contracts';
+import { isFinal, OPERATION_ID_PREFIX, OperationStatus, OperationType } from '@app/contracts';
 import { createQueue, ensureOperationJob, QUEUE_OF, redisConnection } from '@app/jobs';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
-import { createTestDatabase, createTestRedis, TestDatabase, TestRedis } from '@app/testing';
+import { createTestDatabase, createTestRedis, TestDatabase, TestRedis, waitFor } from '@app/testing';
+import { EntityManager } from 'typeorm';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { startSandbox } from '../../apps/sandbox/src/sandbox.app';
 import type { SandboxOptions } from '../../apps/sandbox/src/sandbox.options';
 import { createPaymentsApp } from '../../apps/payments/src/payments.app';
+import { createReversalsApp } from '../../apps/reversals/src/reversals.app';
+import { createSettlementsApp } from '../../apps/settlements/src/settlements.app';
 
 export interface StartedSandbox {
   url: string;
@@ -66,6 +69,20 @@ export class System {
     return stop;
   }
 
+  async startReversals(): Promise<() => Promise<void>> {
+    const { app } = await createReversalsApp(this.config);
+    const stop = async () => app.close();
+    this.onStop(stop);
+    return stop;
+  }
+
+  async startSettlements(): Promise<() => Promise<void>> {
+    const { app } = await createSettlementsApp(this.config);
+    const stop = async () => app.close();
+    this.onStop(stop);
+    return stop;
+  }
+
   /** A merchant with terminals registered both here and at the sandbox. */
   async merchant(terminalCount = 1, mode: 'auto' | 'manual' = 'auto', takeDelayMs?: number): Promise<Merchant> {
     const cuit = randomCuit();
@@ -106,6 +123,106 @@ export class System {
     await this.db.dataSource.transaction((m) => this.repo.insert(m, op));
     if (opts.enqueue !== false) await ensureOperationJob(this.queue('payment'), 'payment', op.id);
     return op.id;
+  }
+
+  /**
+   * Stores a reversal of an approved payment as the gateway would: the payment's amount and
+   * terminal, `via` by its card brand (AMEX through refunds), the payment's `reversalId` set in the
+   * same transaction (unless `link` is false), and enqueues its job.
+   */
+  async reversal(
+    paymentId: string,
+    opts: { terminals?: string[]; expiresInMs?: number; link?: boolean; via?: 'reversal' | 'refund'; enqueue?: boolean } = {},
+  ): Promise<string> {
+    const payment = await this.repo.findById(paymentId);
+    if (!payment) throw new Error(`payment ${paymentId} does not exist`);
+    const brand = payment.result.card?.brand;
+    return this.accepted(
+      {
+        type: 'reversal',
+        merchantId: payment.merchantId,
+        terminalIds: opts.terminals ?? (payment.terminalId ? [payment.terminalId] : payment.terminalIds),
+        amount: payment.amount,
+        currency: payment.currency,
+        paymentId,
+        request: { via: opts.via ?? (brand === 'amex' ? 'refund' : 'reversal'), ...(brand ? { cardBrand: brand } : {}), printCopies: 'both' },
+        expiresAt: new Date(Date.now() + (opts.expiresInMs ?? 120_000)),
+      },
+      async (m, id) => {
+        if (opts.link !== false) await m.query('UPDATE operations SET reversal_id = $1 WHERE id = $2', [id, paymentId]);
+      },
+      opts.enqueue,
+    );
+  }
+
+  /** Stores an unreferenced (AMEX) refund as the gateway would and enqueues its job. */
+  async refund(merchant: Merchant, amount: number, opts: { terminals?: string[]; expiresInMs?: number } = {}): Promise<string> {
+    return this.accepted({
+      type: 'refund',
+      merchantId: merchant.id,
+      terminalIds: opts.terminals ?? merchant.terminals.slice(0, 1),
+      amount,
+      currency: 'ARS',
+      request: { printCopies: 'both' },
+      expiresAt: new Date(Date.now() + (opts.expiresInMs ?? 120_000)),
+    });
+  }
+
+  /** Stores a batch close of one terminal as the gateway would and enqueues its job. */
+  async settlement(merchant: Merchant, terminalId = merchant.terminals[0], opts: { printReceipt?: boolean } = {}): Promise<string> {
+    return this.accepted({
+      type: 'settlement',
+      merchantId: merchant.id,
+      terminalIds: [terminalId],
+      terminalId,
+      request: { printReceipt: opts.printReceipt ?? true },
+    });
+  }
+
+  /** Inserts an `accepted` operation with its first event (plus `also`, in that transaction) and enqueues its job. */
+  private async accepted(
+    fields: Partial<OperationEntity> & Pick<OperationEntity, 'type' | 'merchantId' | 'terminalIds'>,
+    also?: (manager: EntityManager, id: string) => Promise<void>,
+    enqueue = true,
+  ): Promise<string> {
+    const op = this.db.dataSource.getRepository(OperationEntity).create({
+      id: newId(OPERATION_ID_PREFIX[fields.type]),
+      status: 'accepted',
+      provider: 'paystore',
+      amount: null,
+      currency: null,
+      result: {},
+      expiresAt: null,
+      ...fields,
+    });
+    await this.db.dataSource.transaction(async (m) => {
+      await this.repo.insert(m, op);
+      await also?.(m, op.id);
+    });
+    if (enqueue) await ensureOperationJob(this.queue(op.type), op.type, op.id);
+    return op.id;
+  }
+
+  /** Waits until the operation is final and answers its status. */
+  async finalStatus(id: string, timeoutMs = 20_000): Promise<string> {
+    return waitFor(
+      async () => {
+        const s = await this.status(id);
+        return s && isFinal(s as OperationStatus) ? s : undefined;
+      },
+      { timeoutMs, intervalMs: 50, what: `operation ${id} to be final` },
+    );
+  }
+
+  /** Waits until the operation is in `status`. */
+  async reached(id: string, status: string): Promise<void> {
+    await waitFor(async () => ((await this.status(id)) === status ? true : undefined), { what: `${id} to be ${status}` });
+  }
+
+  /** Creates sent to the provider under `path` (e.g. `/terminal_refunds/refunds`) carrying this operation id. */
+  async providerCreatesFor(path: string, operationId: string): Promise<number> {
+    const creates = await this.providerRequests(path, 'POST');
+    return creates.filter((r) => r.path.endsWith(path) && JSON.stringify(r.body ?? '').includes(operationId)).length;
   }
 
   async status(id: string): Promise<string | undefined> {
@@ -193,4 +310,15 @@ export function randomCuit(): string {
   if (check === 10) return randomCuit();
   const digit = check === 11 ? 0 : check;
   return `${body.slice(0, 2)}-${body.slice(2)}-${digit}`;
+}
+
+/** True when `seen` lists items of `order` in that order (polls may miss a short-lived status, never reorder one). */
+export function isSubsequence(seen: string[], order: string[]): boolean {
+  let i = 0;
+  for (const item of seen) {
+    i = order.indexOf(item, i);
+    if (i < 0) return false;
+    i++;
+  }
+  return true;
 }

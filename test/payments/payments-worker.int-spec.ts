@@ -1,29 +1,10 @@
 // The payments worker against real Postgres, Redis and the sandbox over HTTP: every outcome by
 // amount, cancels, expiry, broadcast, lost answers, lost jobs and provider outages.
 import { waitFor } from '@app/testing';
-import { startSystem, System } from '../support/system';
+import { isSubsequence, startSystem, System } from '../support/system';
 
-const FINAL = ['approved', 'rejected', 'cancelled', 'expired', 'failed'];
 
-async function finalStatusOf(sys: System, id: string, timeoutMs = 20_000): Promise<string> {
-  return waitFor(
-    async () => {
-      const s = await sys.status(id);
-      return s && FINAL.includes(s) ? s : undefined;
-    },
-    { timeoutMs, intervalMs: 50, what: `payment ${id} to be final` },
-  );
-}
 
-function isSubsequence(seen: string[], order: string[]): boolean {
-  let i = 0;
-  for (const item of seen) {
-    i = order.indexOf(item, i);
-    if (i < 0) return false;
-    i++;
-  }
-  return true;
-}
 
 describe('payments worker', () => {
   let sys: System;
@@ -33,7 +14,7 @@ describe('payments worker', () => {
   });
   afterAll(async () => sys.stop());
 
-  const finalStatus = (id: string, timeoutMs?: number) => finalStatusOf(sys, id, timeoutMs);
+  const finalStatus = (id: string, timeoutMs?: number) => sys.finalStatus(id, timeoutMs);
 
 
   it('approves an amount ending in 00 with card data, authorization and batch, and publishes each step', async () => {
@@ -158,7 +139,7 @@ describe('payments worker, provider refusing creates', () => {
   it('fails a create the provider keeps refusing with 503 (10), looking it up before every resend', async () => {
     const m = await sys.merchant();
     const id = await sys.payment(m, 150010);
-    expect(await finalStatusOf(sys, id)).toBe('failed');
+    expect(await sys.finalStatus(id)).toBe('failed');
     const op = await sys.repo.findById(id);
     expect(op?.result.failure?.code).toBe('PAYSTORE.UNAVAILABLE');
     const creates = await sys.createsFor(id);

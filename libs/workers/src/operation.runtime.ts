@@ -106,8 +106,15 @@ export class OperationRuntime {
     this.logger.info({ queue: this.options.queue, concurrency: this.config.WORKER_CONCURRENCY }, `${this.options.name} worker started`);
   }
 
-  /** Stops taking jobs, lets active steps finish, flushes the outbox, then closes connections. */
-  async stop(): Promise<void> {
+  private stopping: Promise<void> | null = null;
+
+  /** Stops taking jobs, lets active steps finish, flushes the outbox, then closes connections. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     await this.sweeper.stop();
     await this.worker.stop();
     await this.relay.stop();

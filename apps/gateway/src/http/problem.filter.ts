@@ -8,29 +8,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_LOGGER } from '../gateway.logger';
 import { PROBLEM_CONTENT_TYPE, problemOf } from './problem';
 
-/** Fastify's own request errors, by their `code`. */
-const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: ErrorCode; detail: string }>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: ErrorCode.BodyTooLarge, detail: 'The request body is larger than 64 KiB.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    status: 415,
-    code: ErrorCode.UnsupportedMediaType,
-    detail: 'Request bodies must be application/json.',
-  },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: ErrorCode.MalformedBody, detail: 'The request body is not valid JSON.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: ErrorCode.MalformedBody, detail: 'The request body is empty.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-    status: 400,
-    code: ErrorCode.MalformedBody,
-    detail: 'Content-Length does not match the body.',
-  },
-  FST_ERR_BAD_URL: { status: 400, code: ErrorCode.ValidationFailed, detail: 'The URL is malformed.' },
+/**
+ * Fastify's request errors (body too large, media type, bad JSON, bad URL) reach the filter as
+ * plain HttpExceptions: Nest maps every FastifyError to `HttpException(message, statusCode)` and
+ * drops its code. Their status alone says which they are.
+ */
+const BY_STATUS: Readonly<Record<number, { code: ErrorCode; detail: string }>> = {
+  400: { code: ErrorCode.MalformedBody, detail: 'The request could not be read (malformed body, URL or headers).' },
+  405: { code: ErrorCode.MethodNotAllowed, detail: 'Method not allowed.' },
+  413: { code: ErrorCode.BodyTooLarge, detail: 'The request body is larger than 64 KiB.' },
+  415: { code: ErrorCode.UnsupportedMediaType, detail: 'Request bodies must be application/json.' },
 };
-
-function fastifyCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -53,15 +41,14 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof AppError) {
       return problemOf(exception.status, exception.code, exception.message, exception.errors);
     }
-    const known = FASTIFY_ERRORS[fastifyCode(exception) ?? ''];
-    if (known) return problemOf(known.status, known.code, known.detail);
-    if (exception instanceof HttpException) {
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
-      // Nest's not-found handler answers every unmatched method and path.
       if (status === 404) {
+        // Nest's not-found handler answers every unmatched method and path.
         return problemOf(404, ErrorCode.RouteNotFound, `No route ${request.method} ${request.url.split('?')[0]}.`);
       }
-      if (status < 500) return problemOf(status, ErrorCode.ValidationFailed, exception.message);
+      const known = BY_STATUS[status];
+      return problemOf(status, known?.code ?? ErrorCode.ValidationFailed, known?.detail ?? 'The request was refused.');
     }
     this.logger.error(
       { err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception), reqId: request.id },

@@ -22,6 +22,12 @@ export interface StreamRequest {
   types: readonly EventType[] | null;
 }
 
+interface StoredEvent {
+  pos: string;
+  type: string;
+  event: string;
+}
+
 /** A one-slot wake-up: a notification that arrives while nobody waits is kept for the next wait. */
 class Wakeup {
   private pending = false;
@@ -96,7 +102,7 @@ export class EventStreamService implements BeforeApplicationShutdown {
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
     try {
       while (!closed) {
-        let rows: { position: string; type: string; event: string }[];
+        let rows: StoredEvent[];
         try {
           rows = await this.batch(request, after);
         } catch (err) {
@@ -106,8 +112,8 @@ export class EventStreamService implements BeforeApplicationShutdown {
         }
         for (const row of rows) {
           if (closed) break;
-          const ok = res.write(`id: ${row.position}\nevent: ${row.type}\ndata: ${row.event}\n\n`);
-          after = Number(row.position);
+          const ok = res.write(`id: ${row.pos}\nevent: ${row.type}\ndata: ${row.event}\n\n`);
+          after = Number(row.pos);
           if (!ok) await drained(res);
         }
         if (rows.length < BATCH) await wake.wait(FALLBACK_POLL_MS);
@@ -121,7 +127,7 @@ export class EventStreamService implements BeforeApplicationShutdown {
     }
   }
 
-  private async batch(request: StreamRequest, after: number): Promise<{ position: string; type: string; event: string }[]> {
+  private async batch(request: StreamRequest, after: number): Promise<StoredEvent[]> {
     const params: unknown[] = [request.merchantId, after, BATCH];
     let filter = '';
     if (request.types) {
@@ -129,11 +135,13 @@ export class EventStreamService implements BeforeApplicationShutdown {
       filter = 'AND type = ANY($4)';
     }
     return (await this.dataSource.query(
-      `SELECT position::text AS position, type, event::text AS event FROM outbox
+      // Positions leave as text (bigint), under another name: ORDER BY an output alias of text
+      // type would sort '10' before '8'.
+      `SELECT position::text AS pos, type, event::text AS event FROM outbox
         WHERE merchant_id = $1 AND position IS NOT NULL AND position > $2 ${filter}
         ORDER BY position LIMIT $3`,
       params,
-    )) as { position: string; type: string; event: string }[];
+    )) as StoredEvent[];
   }
 
   /** Ends every open stream so the HTTP server can close; clients reconnect with Last-Event-ID. */

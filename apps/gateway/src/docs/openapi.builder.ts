@@ -4,6 +4,8 @@
 import { operationViewSchema } from '@app/contracts';
 import { z } from 'zod';
 import { problemSchema } from '../http/problem';
+import { emptyCommandBodySchema, operationListSchema } from '../operations/operation.schemas';
+import { terminalViewSchema } from '../terminals/terminal.schema';
 import { MAX_WAIT_SECONDS } from '../http/prefer-wait.parser';
 import type { ResponseHeaderName, RouteSpec } from '../http/route.definition';
 
@@ -38,11 +40,14 @@ const RESPONSE_HEADERS: Readonly<Record<ResponseHeaderName, Json>> = {
   'Preference-Applied': { description: 'Echoes the honoured `wait=N`', schema: { type: 'string', pattern: '^wait=\\d+$' } },
 };
 
-/** Names for schemas shared by several routes; others are named after their route. */
-const SHARED_SCHEMAS: ReadonlyArray<[z.ZodType, string]> = [
+/** Names for schemas shared by several routes; others are named after their route and status. */
+const SHARED_OUTPUTS: ReadonlyArray<[z.ZodType, string]> = [
   [operationViewSchema, 'OperationView'],
+  [operationListSchema, 'OperationList'],
+  [terminalViewSchema, 'Terminal'],
   [problemSchema, 'Problem'],
 ];
+const SHARED_INPUTS: ReadonlyArray<[z.ZodType, string]> = [[emptyCommandBodySchema, 'EmptyCommandRequest']];
 
 function pascal(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
@@ -82,9 +87,20 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string
   // what they get; zod turns each registered schema into a component and links them by $ref.
   const inputs = z.registry<{ id: string }>();
   const outputs = z.registry<{ id: string }>();
-  const outputNames = new Map<z.ZodType, string>(SHARED_SCHEMAS);
-  for (const [schema, id] of SHARED_SCHEMAS) outputs.add(schema, { id });
+  const outputNames = new Map<z.ZodType, string>();
   const inputNames = new Map<z.ZodType, string>();
+  const used = (schema: z.ZodType) => routes.some((r) => r.body === schema || Object.values(r.responses).some((x) => x.schema === schema));
+  for (const [schema, id] of SHARED_OUTPUTS) {
+    // Problem is always documented; the others only when a route of this app uses them.
+    if (schema !== problemSchema && !used(schema)) continue;
+    outputNames.set(schema, id);
+    outputs.add(schema, { id });
+  }
+  for (const [schema, id] of SHARED_INPUTS) {
+    if (!used(schema)) continue;
+    inputNames.set(schema, id);
+    inputs.add(schema, { id });
+  }
 
   for (const route of routes) {
     if (route.body && !inputNames.has(route.body)) {

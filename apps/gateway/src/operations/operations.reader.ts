@@ -6,7 +6,7 @@ import { ErrorCode, OperationType, OperationView } from '@app/contracts';
 import { OperationEntity, toOperationView } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { cursorTimestampSql, encodeCursor } from '../http/cursor.codec';
-import type { OperationListQuery } from './operation-list.schema';
+import type { OperationListQuery } from './operation.schemas';
 
 export const NOT_FOUND_CODE: Readonly<Record<OperationType, ErrorCode>> = Object.freeze({
   payment: ErrorCode.PaymentNotFound,

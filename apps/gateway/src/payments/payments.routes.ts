@@ -1,14 +1,15 @@
 // The payment routes: inputs, outputs and problems, as validated and as documented.
 import { createPaymentCommandSchema, operationViewSchema } from '@app/contracts';
-import { z } from 'zod';
 import { defineRoute } from '../http/route.definition';
-import { operationIdParamsSchema, operationListQuerySchema, operationListSchema } from '../operations/operation-list.schema';
+import {
+  emptyCommandBodySchema,
+  operationIdParamsSchema,
+  operationListQuerySchema,
+  operationListSchema,
+} from '../operations/operation.schemas';
 
 const inFlight = { description: 'Accepted; the operation is not final yet', schema: operationViewSchema, headers: ['Location', 'Idempotent-Replayed', 'Preference-Applied'] } as const;
 const final = { description: 'The operation is final', schema: operationViewSchema, headers: ['Location', 'Idempotent-Replayed', 'Preference-Applied'] } as const;
-
-/** Commands on an existing payment take no body; an empty JSON object is accepted too. */
-export const emptyBodySchema = z.strictObject({}).optional();
 
 export const createPaymentRoute = defineRoute({
   method: 'POST',
@@ -59,7 +60,7 @@ export const cancelPaymentRoute = defineRoute({
   tag: 'payments',
   auth: 'merchant',
   params: operationIdParamsSchema,
-  body: emptyBodySchema,
+  body: emptyCommandBodySchema,
   idempotent: true,
   waitable: true,
   responses: { 202: inFlight, 200: final },
@@ -74,7 +75,7 @@ export const confirmPaymentRoute = defineRoute({
   tag: 'payments',
   auth: 'merchant',
   params: operationIdParamsSchema,
-  body: emptyBodySchema,
+  body: emptyCommandBodySchema,
   idempotent: true,
   waitable: true,
   responses: { 202: inFlight, 200: final },

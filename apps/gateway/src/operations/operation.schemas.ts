@@ -1,4 +1,5 @@
-// `GET /v1/{payments|…}?status=&terminalId=&reference=&from=&to=&limit=&cursor=` and its answer.
+// Shapes shared by the routes of every operation type: the list query and its answer, the id in
+// the path, and the empty body of commands on an existing operation.
 import { operationStatusSchema, operationViewSchema, terminalIdSchema } from '@app/contracts';
 import { z } from 'zod';
 import { createdAtCursorSchema, limitSchema } from '../http/cursor.codec';
@@ -24,3 +25,6 @@ export const operationListSchema = z.object({
 });
 
 export const operationIdParamsSchema = z.strictObject({ id: z.string().min(1).max(64) });
+
+/** Commands on an existing operation take no body; an empty JSON object is accepted too. */
+export const emptyCommandBodySchema = z.strictObject({}).optional();

@@ -99,7 +99,9 @@ export class EventStreamService implements BeforeApplicationShutdown {
       'X-Accel-Buffering': 'no',
     });
     res.write(`: stream after ${after}\n\n`);
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => {
+      if (!closed && !res.destroyed) res.write(': heartbeat\n\n');
+    }, HEARTBEAT_MS);
     try {
       while (!closed) {
         let rows: StoredEvent[];

@@ -6,6 +6,7 @@ import { createTestRedis, TestRedis, waitFor } from '@app/testing';
 import { RedisStreamsContext, RedisStreamsServer, RedisStreamsServerOptions } from '@app/transport';
 import { Logger } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
+import type Redis from 'ioredis';
 
 // Dead letters and take-overs are what these tests provoke; their log lines would only be noise.
 Logger.overrideLogger(false);
@@ -85,17 +86,8 @@ export class TransportHarness {
     return rows.map(([id, consumer, , deliveries]) => ({ id, consumer, deliveries }));
   }
 
-  /** Waits until the group has read everything in the stream and acknowledged it all. */
   async drained(stream: string, group: string): Promise<void> {
-    await waitFor(
-      async () => {
-        const info = (await this.redis.client.xinfo('GROUPS', stream)) as unknown[][];
-        const g = info.map(toRecord).find((r) => r.name === group);
-        const last = toRecord((await this.redis.client.xinfo('STREAM', stream)) as unknown[])['last-generated-id'];
-        return g && g.pending === 0 && g['last-delivered-id'] === last ? true : undefined;
-      },
-      { what: `group ${group} to drain ${stream}` },
-    );
+    await groupDrained(this.redis.client, stream, group);
   }
 
   async deadLetters(stream: string): Promise<Record<string, string>[]> {
@@ -111,6 +103,24 @@ export class TransportHarness {
     for (const s of this.servers) await s.close();
     await this.redis.close();
   }
+}
+
+/** What Redis says of a consumer group: `pending`, `lag`, `last-delivered-id`, … */
+export async function groupInfo(redis: Redis, stream: string, group: string): Promise<Record<string, unknown> | undefined> {
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  return groups.map(toRecord).find((r) => r.name === group);
+}
+
+/** Waits until the group has read everything in the stream and acknowledged it all. */
+export async function groupDrained(redis: Redis, stream: string, group: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const g = await groupInfo(redis, stream, group);
+      const last = toRecord((await redis.xinfo('STREAM', stream)) as unknown[])['last-generated-id'];
+      return g && g.pending === 0 && g['last-delivered-id'] === last ? true : undefined;
+    },
+    { timeoutMs, what: `group ${group} to drain ${stream}` },
+  );
 }
 
 function toRecord(flat: unknown[]): Record<string, unknown> {

@@ -1,7 +1,8 @@
 // The Redis Streams transport on real Redis when a consumer dies holding messages: a live consumer
 // of the group takes them over once they are idle long enough, a live slow one keeps its own, and a
 // consumer back under the same name takes its own back at once.
-import { sleep, TransportHarness } from './transport.harness';
+import { waitFor } from '@app/testing';
+import { gate, sleep, TransportHarness } from './transport.harness';
 
 describe('Redis Streams transport: dead consumers', () => {
   let h: TransportHarness;
@@ -68,6 +69,31 @@ describe('Redis Streams transport: dead consumers', () => {
     await h.drained(stream, 'g');
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(handled).toEqual(events.map((e) => ({ id: e.id, deliveries: 2 })));
+  });
+
+  it('hands what it read and did not handle back on a graceful close: the group takes it over at its next look, not claimIdleMs later', async () => {
+    const stream = h.stream();
+    const hold = gate();
+    const byConsumer: Record<string, string[]> = { leaving: [], staying: [] };
+    const leaving = await h.server({ stream, group: 'g', consumer: 'leaving', claimIdleMs: 6000 }, {
+      'payment.approved': async (_d, ctx) => {
+        byConsumer.leaving.push(ctx.getEvent().subject);
+        await hold.promise;
+      },
+    });
+    await h.publishAll(stream, ['pay_1', 'pay_2', 'pay_3'].map((s) => h.event('payment.approved', s)));
+    await waitFor(async () => ((await h.pending(stream, 'g')).length === 3 ? true : undefined));
+    const closing = leaving.close();
+    hold.open();
+    await closing;
+    const t0 = Date.now();
+    // claimIdleMs 6000: it looks for idle messages every 3 s.
+    await h.server({ stream, group: 'g', consumer: 'staying', claimIdleMs: 6000 }, {
+      'payment.approved': (_d, ctx) => void byConsumer.staying.push(ctx.getEvent().subject),
+    });
+    await h.drained(stream, 'g');
+    expect(Date.now() - t0).toBeLessThan(4500);
+    expect(byConsumer).toEqual({ leaving: ['pay_1'], staying: ['pay_2', 'pay_3'] });
   });
 
   it('dead-letters without handling it a message its consumers kept dying on (delivered more than maxDeliveries times)', async () => {

@@ -13,7 +13,8 @@
 //   holding back the later ones of its subject (not of others). Across the consumers of one group,
 //   and for a message taken over from a dead consumer, there is no order per subject.
 // - On start a consumer first takes back what is still pending under its own name (a restart with
-//   the same `consumer` name resumes where it stopped), then reads new messages.
+//   the same `consumer` name resumes where it stopped), then reads new messages. On a graceful
+//   close it hands what it read and did not handle back to the group (see `release`).
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import Redis from 'ioredis';
@@ -97,7 +98,10 @@ export class RedisStreamsServer extends Server<Record<string, Listener>, RedisSt
     );
   }
 
-  /** Stops reading and claiming, lets the handlers in flight finish (and acknowledges them), then disconnects. */
+  /**
+   * Stops reading and claiming, lets the handlers in flight finish (and acknowledges them), hands
+   * what it read and did not handle back to the group, then disconnects.
+   */
   close(): Promise<void> {
     this.closed ??= this.shutdown();
     return this.closed;
@@ -488,12 +492,28 @@ export class RedisStreamsServer extends Server<Record<string, Listener>, RedisSt
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     while (this.claiming) await new Promise((r) => setTimeout(r, 10));
+    await this.release();
     this.reader?.disconnect();
     await this.command?.quit().catch(() => undefined);
     this.command?.disconnect();
     this.reader = null;
     this.command = null;
     this._status$.next('disconnected');
+  }
+
+  /**
+   * Hands what was read and not handled back to the group: marked idle for `claimIdleMs`, the
+   * group's live consumers take it over at their next look rather than `claimIdleMs` from now. A
+   * restart under the same name takes it back at once either way.
+   */
+  private async release(): Promise<void> {
+    const ids = [...this.held.keys()];
+    if (ids.length === 0 || !this.command) return;
+    try {
+      await claimIfMine(this.command, this.target(), 'release', ids, this.o.claimIdleMs);
+    } catch (err) {
+      this.log.warn(`could not hand ${ids.length} unhandled message(s) back (${errorText(err)}); they are taken over in ${this.o.claimIdleMs} ms`);
+    }
   }
 
   /** Ends the read loop; a read blocked in Redis is released (CLIENT UNBLOCK) rather than awaited. */

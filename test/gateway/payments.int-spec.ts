@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { OperationView, QueueName } from '@app/contracts';
 import { createQueue } from '@app/jobs';
 import { OperationsRepository } from '@app/persistence';
 import { waitFor } from '@app/testing';
 import type { Queue } from 'bullmq';
+import { OperationWaiter } from '../../apps/gateway/src/operations/operation-waiter.service';
 import { Gateway, startGateway } from './gateway.harness';
 
 interface Page {
@@ -424,6 +426,28 @@ describe('gateway payments', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('preference-applied')).toBe('wait=60');
       expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('stops waiting when the client disconnects', async () => {
+      const waiter = gw.app.get(OperationWaiter);
+      const body = JSON.stringify({ terminalIds: [terminal], amount: 777, currency: 'ARS' });
+      const req = request(`${gw.url}/v1/payments`, {
+        method: 'POST',
+        agent: false,
+        headers: {
+          authorization: `Bearer ${merchant.apiKey}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'idempotency-key': randomUUID(),
+          prefer: 'wait=30',
+        },
+      });
+      const hungUp = new Promise<string>((resolve) => req.on('error', (err) => resolve(err.message)));
+      req.end(body);
+      await waitFor(() => (waiter.waitingCount === 1 ? true : undefined), { what: 'the request to wait' });
+      req.destroy();
+      expect(await hungUp).toBe('socket hang up');
+      await waitFor(() => (waiter.waitingCount === 0 ? true : undefined), { timeoutMs: 2000, what: 'the waiter to leave' });
     });
 
     it('ignores a malformed preference', async () => {

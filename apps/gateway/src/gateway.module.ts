@@ -18,6 +18,7 @@ import { HttpMetrics } from './health/http.metrics';
 import { ProblemFilter } from './http/problem.filter';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { databaseProviders } from './infra/database.providers';
+import { HttpDrain } from './infra/http-drain.service';
 import { OperationQueues } from './infra/operation-queues.service';
 import { OutboxRelayHost } from './infra/outbox-relay.host';
 import { PgNotifications } from './infra/pg-notifications.service';
@@ -49,6 +50,7 @@ export class GatewayModule {
         OperationQueues,
         PgNotifications,
         OutboxRelayHost,
+        HttpDrain,
         IdempotencyService,
         OperationsReader,
         OperationWaiter,

@@ -42,7 +42,7 @@ export class CommandResponder {
         } finally {
           reply.raw.off('close', onClose);
         }
-        if (gone.signal.aborted && reply.raw.destroyed) return;
+        if (gone.signal.aborted && reply.raw.destroyed) return; // the client left; nobody to answer
         op = await this.reader.get(answer.merchantId, answer.type, answer.operationId);
       }
       reply.header('Preference-Applied', `wait=${answer.waitSeconds}`);

@@ -20,6 +20,13 @@ export class OperationWaiter implements BeforeApplicationShutdown {
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** How many requests are waiting right now (for metrics and tests). */
+  get waitingCount(): number {
+    let n = 0;
+    for (const set of this.waiting.values()) n += set.size;
+    return n;
+  }
+
   /** Resolves when the operation is final, `timeoutMs` passed or `signal` aborted (never rejects). */
   waitUntilFinal(operationId: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted || timeoutMs <= 0) return Promise.resolve();

@@ -1,0 +1,26 @@
+// Bounds graceful shutdown. By the time the HTTP server closes, event streams and waiting commands
+// have ended; requests still in flight get a grace period, then any connection still open is
+// closed, so a client that keeps a connection busy cannot hold the process open.
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+@Injectable()
+export class HttpDrain implements BeforeApplicationShutdown, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+
+  beforeApplicationShutdown(): void {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) return;
+    this.timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.timer);
+  }
+}

@@ -52,7 +52,7 @@ export class OperationQueues implements OnApplicationShutdown {
    * could not be reached (the sweeper in the workers will enqueue it from the row).
    */
   async ensure(type: OperationType, operationId: string, promote = false): Promise<EnsureResult | null> {
-    if (this.redis.status !== 'ready') {
+    if (!(await this.ready(ENQUEUE_TIMEOUT_MS))) {
       this.logger.warn({ operationId, redis: this.redis.status }, 'redis unavailable: job left to the sweeper');
       return null;
     }
@@ -66,6 +66,30 @@ export class OperationQueues implements OnApplicationShutdown {
       this.logger.warn({ operationId, err: (err as Error).message }, 'enqueue failed: job left to the sweeper');
       return null;
     }
+  }
+
+  /**
+   * True when the connection is ready, waiting (bounded) while it is still being established, as
+   * just after start. A connection that is down or reconnecting answers false at once, so commands
+   * do not queue up in ioredis during an outage.
+   */
+  private ready(timeoutMs: number): Promise<boolean> {
+    const status = this.redis.status;
+    if (status === 'ready') return Promise.resolve(true);
+    if (status !== 'connecting' && status !== 'connect' && status !== 'wait') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        this.redis.off('error', onError);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const onError = () => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.redis.once('ready', onReady);
+      this.redis.once('error', onError);
+    });
   }
 
   async ping(timeoutMs: number): Promise<void> {

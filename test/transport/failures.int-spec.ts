@@ -162,6 +162,24 @@ describe('Redis Streams transport: failures', () => {
     expect(flat).not.toContain('error');
   });
 
+  it('goes on after its Redis connections are cut, with what was published meanwhile', async () => {
+    const stream = h.stream();
+    const handled: string[] = [];
+    await h.server({ stream, group: 'g', consumer: 'cut' }, { 'payment.approved': (_d, ctx) => void handled.push(ctx.getEvent().id) });
+    const before = h.event('payment.approved', 'pay_1');
+    await h.publish(stream, before);
+    await h.drained(stream, 'g');
+    const clients = String(await h.redis.client.client('LIST'))
+      .split('\n')
+      .filter((line) => line.includes(' name=g:cut:'));
+    expect(clients).toHaveLength(2);
+    for (const line of clients) await h.redis.client.client('KILL', 'ID', /\bid=(\d+)/.exec(line)?.[1] ?? '');
+    const after = h.event('payment.approved', 'pay_2');
+    await h.publish(stream, after);
+    await h.drained(stream, 'g');
+    expect(handled).toEqual([before.id, after.id]);
+  });
+
   it('makes its group again when the stream disappears (a Redis flush) and goes on with what comes next', async () => {
     const stream = h.stream();
     const handled: string[] = [];

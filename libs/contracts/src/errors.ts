@@ -34,6 +34,7 @@ export const ErrorCode = Object.freeze({
   SettlementNotFound: 'SETTLEMENT.NOT_FOUND',
   SettlementInFlight: 'SETTLEMENT.ALREADY_IN_FLIGHT',
   WebhookNotFound: 'WEBHOOK.NOT_FOUND',
+  WebhookDisabled: 'WEBHOOK.DISABLED',
   ProviderCapability: 'PROVIDER.OPERATION_NOT_SUPPORTED',
   ProviderUnavailable: 'PAYSTORE.UNAVAILABLE',
   ProviderOutcomeUnknown: 'PROVIDER.OUTCOME_UNKNOWN',

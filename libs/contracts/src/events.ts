@@ -15,6 +15,17 @@ export function eventTypeOf(type: OperationType, status: OperationStatus): Event
 
 export const eventTypeSchema = z.enum(EVENT_TYPES as [EventType, ...EventType[]]);
 
+/**
+ * Events about webhook subscriptions rather than operations (subject = the subscription id,
+ * `data` = the subscription as the API shows it, plus `merchantId` and `reason`). Past facts like
+ * the others: only add. Kept apart from EVENT_TYPES, which are `<operation type>.<status>`.
+ */
+export const WebhookEventType = Object.freeze({
+  Disabled: 'webhook.disabled',
+} as const);
+export type WebhookEventType = (typeof WebhookEventType)[keyof typeof WebhookEventType];
+export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = Object.freeze(Object.values(WebhookEventType));
+
 /** The source attribute of every event this product publishes. */
 export const EVENT_SOURCE = 'urn:ecr-bridge';
 

@@ -24,9 +24,16 @@ import { OutboxRelayHost } from './infra/outbox-relay.host';
 import { PgNotifications } from './infra/pg-notifications.service';
 import { CommandResponder } from './operations/command.responder';
 import { OperationWaiter } from './operations/operation-waiter.service';
+import { OperationCommands } from './operations/operation-commands.service';
 import { OperationsReader } from './operations/operations.reader';
 import { PaymentsController } from './payments/payments.controller';
 import { PaymentsService } from './payments/payments.service';
+import { RefundsController } from './refunds/refunds.controller';
+import { RefundsService } from './refunds/refunds.service';
+import { ReversalsController } from './reversals/reversals.controller';
+import { ReversalsService } from './reversals/reversals.service';
+import { SettlementsController } from './settlements/settlements.controller';
+import { SettlementsService } from './settlements/settlements.service';
 import { TerminalsController } from './terminals/terminals.controller';
 import { TerminalsService } from './terminals/terminals.service';
 
@@ -41,7 +48,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [DiscoveryModule],
-      controllers: [AdminController, TerminalsController, PaymentsController, EventsController, HealthController, DocsController],
+      controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, EventsController, HealthController, DocsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: deps.logger },
@@ -57,6 +64,7 @@ export class GatewayModule {
         CommandResponder,
         TerminalsService,
         PaymentsService,
+        OperationCommands, ReversalsService, RefundsService, SettlementsService,
         AdminService,
         EventStreamService,
         HealthService,

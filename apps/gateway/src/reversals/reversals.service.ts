@@ -1,0 +1,113 @@
+// Reversal commands. A reversal gives back one approved payment of the caller's, and a payment is
+// given back at most once: the transaction that stores the reversal also links the payment to it,
+// only if the payment is still approved and linked to nothing. Concurrent reversals of one payment
+// queue on that update; the first commits, every other one finds the link and is refused, so
+// exactly one reversal is created. The reversals worker clears the link when a reversal ends
+// other than approved, which lets the register ask again.
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@app/common';
+import { CreateReversalCommand, ErrorCode } from '@app/contracts';
+import { OperationEntity, OperationsRepository } from '@app/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
+import { acceptedOperation, expiresAfter } from '../operations/accepted-operation';
+import { OperationCommands } from '../operations/operation-commands.service';
+import { TerminalsService } from '../terminals/terminals.service';
+
+/** PayStore refuses to reverse AMEX payments: they are given back through its Refunds API. */
+export function reversalVia(cardBrand: string | null | undefined): 'reversal' | 'refund' {
+  return cardBrand === 'amex' ? 'refund' : 'reversal';
+}
+
+@Injectable()
+export class ReversalsService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OperationsRepository) private readonly operations: OperationsRepository,
+    @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
+    @Inject(TerminalsService) private readonly terminals: TerminalsService,
+    @Inject(OperationCommands) private readonly commands: OperationCommands,
+  ) {}
+
+  async create(merchantId: string, key: string, command: CreateReversalCommand): Promise<IdempotentOutcome> {
+    const outcome = await this.idempotency.run(
+      { merchantId, key, command: 'POST /v1/reversals', input: { body: command } },
+      (claim) =>
+        this.dataSource.transaction(async (manager) => {
+          const payment = await this.approvedPayment(manager, merchantId, command.paymentId);
+          const terminalIds = command.terminalIds ?? (payment.terminalId ? [payment.terminalId] : payment.terminalIds);
+          if (command.terminalIds) {
+            const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
+            if (provider !== payment.provider) {
+              throw new AppError(ErrorCode.TerminalProvidersDiffer, 422, 'A reversal goes to terminals of the provider that took the payment.', [
+                { field: 'terminalIds', message: `terminals of ${provider}; the payment is of ${payment.provider}` },
+              ]);
+            }
+          }
+          const brand = payment.result?.card?.brand ?? null;
+          const op = acceptedOperation({
+            type: 'reversal',
+            merchantId,
+            provider: payment.provider,
+            terminalIds,
+            amount: payment.amount,
+            currency: payment.currency,
+            reference: command.reference ?? null,
+            description: command.description ?? null,
+            paymentId: payment.id,
+            request: { via: reversalVia(brand), ...(brand ? { cardBrand: brand } : {}), printCopies: 'both' },
+            expiresAt: expiresAfter(),
+          });
+          // The key first: a concurrent request with this key waits here and then replays this
+          // one, instead of reaching the payment's link below and being refused.
+          await claim(manager, op.id);
+          await this.link(manager, payment.id, op.id);
+          await this.operations.insert(manager, op);
+          return op.id;
+        }),
+    );
+    await this.commands.queueCreated(merchantId, 'reversal', outcome);
+    return outcome;
+  }
+
+  /** The caller's payment, approved; else 404 PAYMENT.NOT_FOUND or 409 PAYMENT.NOT_APPROVED. */
+  private async approvedPayment(manager: EntityManager, merchantId: string, paymentId: string): Promise<OperationEntity> {
+    const payment = await manager.getRepository(OperationEntity).findOneBy({ id: paymentId, merchantId, type: 'payment' });
+    if (!payment) {
+      throw new AppError(ErrorCode.PaymentNotFound, 404, `No payment ${paymentId}.`, [{ field: 'paymentId', message: 'no such payment' }]);
+    }
+    if (payment.status !== 'approved') throw notApproved(payment.id, payment.status);
+    return payment;
+  }
+
+  /**
+   * Points the payment at the reversal, only if it is still approved and points at nothing. The
+   * row lock makes concurrent reversals of one payment wait for each other; the losers see the
+   * winner's link once it commits.
+   */
+  private async link(manager: EntityManager, paymentId: string, reversalId: string): Promise<void> {
+    const [, updated] = (await manager.query(
+      `UPDATE operations SET reversal_id = $1, updated_at = now(), version = version + 1
+        WHERE id = $2 AND type = 'payment' AND status = 'approved' AND reversal_id IS NULL`,
+      [reversalId, paymentId],
+    )) as [unknown, number];
+    if (updated === 1) return;
+    const [current] = (await manager.query('SELECT status, reversal_id FROM operations WHERE id = $1', [paymentId])) as {
+      status: string;
+      reversal_id: string | null;
+    }[];
+    if (current.status !== 'approved') throw notApproved(paymentId, current.status);
+    throw new AppError(
+      ErrorCode.PaymentAlreadyReversed,
+      409,
+      `Payment ${paymentId} is already given back, or being given back, by ${current.reversal_id ?? 'another reversal'}.`,
+      [{ field: 'paymentId', message: `reversed by ${current.reversal_id ?? 'another reversal'}` }],
+    );
+  }
+}
+
+function notApproved(paymentId: string, status: string): AppError {
+  return new AppError(ErrorCode.PaymentNotApproved, 409, `Payment ${paymentId} is ${status}; only an approved payment can be reversed.`, [
+    { field: 'paymentId', message: `payment is ${status}` },
+  ]);
+}

@@ -119,14 +119,17 @@ describe('payments end to end, when things fail mid-flight', () => {
   });
 
   it('never sends a create twice when the worker dies while the create is in flight', async () => {
-    await sys.sandboxCall('POST', '/sandbox/faults', { match: { method: 'POST', path: '/terminal_payments/payments' }, latencyMs: 1500 });
+    await sys.sandboxCall('POST', '/sandbox/faults', { match: { method: 'POST', path: '/terminal_payments/payments' }, latencyMs: 4000 });
     worker.start();
     const id = String((await reg.pay({ amount: 220000 })).body.id);
     await waitFor(async () => ((await sys.repo.findById(id))?.submittedAt ? true : undefined), { what: 'the submit to start' });
+    // `submittedAt` is committed just before the request leaves; give it time to reach the provider,
+    // which holds it for 4 s, and kill the worker while it waits for the answer.
+    await new Promise((r) => setTimeout(r, 1000));
     await worker.kill('SIGKILL');
     await sys.sandboxCall('DELETE', '/sandbox/faults');
     // The provider still handles the create it received; a new worker must find it, not resend it.
-    await new Promise((r) => setTimeout(r, 1800));
+    await new Promise((r) => setTimeout(r, 3500));
     worker.start();
     await operatorApproves(id);
     expect((await reg.final(id, 30_000)).status).toBe('approved');

@@ -41,14 +41,20 @@ export type EnsureResult = 'added' | 'present' | 'promoted' | 'replaced';
 
 /**
  * Makes sure the operation has a live job. A delayed job is promoted when `promote` is set (a
- * cancel should act now, not at the next poll); a failed or completed one is replaced.
+ * cancel should act now, not at the next poll); a failed or completed one is replaced. `fresh`
+ * (an operation just created) skips the look-up: one round trip instead of two or three.
  */
 export async function ensureOperationJob(
   queue: Queue,
   type: OperationType,
   operationId: string,
-  { promote = false }: { promote?: boolean } = {},
+  { promote = false, fresh = false }: { promote?: boolean; fresh?: boolean } = {},
 ): Promise<EnsureResult> {
+  if (fresh) {
+    // A new operation cannot have a finished job to replace; BullMQ ignores an id it already has.
+    await queue.add(JOB_OF[type], { operationId }, { jobId: operationId });
+    return 'added';
+  }
   const existing = await queue.getJob(operationId);
   let replaced = false;
   if (existing) {

@@ -51,14 +51,14 @@ export class OperationQueues implements OnApplicationShutdown {
    * Makes sure the operation has a job; never throws. Returns what happened, or null when Redis
    * could not be reached (the sweeper in the workers will enqueue it from the row).
    */
-  async ensure(type: OperationType, operationId: string, promote = false): Promise<EnsureResult | null> {
+  async ensure(type: OperationType, operationId: string, promote = false, fresh = false): Promise<EnsureResult | null> {
     if (!(await this.ready(ENQUEUE_TIMEOUT_MS))) {
       this.logger.warn({ operationId, redis: this.redis.status }, 'redis unavailable: job left to the sweeper');
       return null;
     }
     try {
       return await withTimeout(
-        ensureOperationJob(this.queueFor(type), type, operationId, { promote }),
+        ensureOperationJob(this.queueFor(type), type, operationId, { promote, fresh }),
         ENQUEUE_TIMEOUT_MS,
         'enqueue',
       );

@@ -66,9 +66,10 @@ export class PaymentsService {
           await this.operations.insert(manager, op);
           return id;
         }),
+      { claimFirst: true },
     );
     if (!outcome.replayed) {
-      await this.queues.ensure('payment', outcome.operationId);
+      await this.queues.ensure('payment', outcome.operationId, false, true);
     } else {
       // A replay of a payment still waiting for its first job re-ensures it (the job may have
       // been lost with Redis); the job id is the operation id, so this never duplicates it.

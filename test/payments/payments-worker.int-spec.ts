@@ -151,3 +151,44 @@ describe('payments worker, provider refusing creates', () => {
   });
 
 });
+
+// An outage of the provider's reads opens the poll breaker: jobs wait without spending attempts,
+// and every payment completes once the provider is back.
+describe('payments worker, provider outage on polls', () => {
+  let sys: System;
+
+  beforeAll(async () => {
+    sys = await startSystem();
+  });
+  afterAll(async () => sys.stop());
+
+  it('waits out an open breaker without spending attempts, then approves every payment', async () => {
+    const m = await sys.merchant(1, 'manual');
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await sys.payment(m, 310000 + i * 100));
+    for (const id of ids) await waitFor(async () => ((await sys.status(id)) === 'pending' ? true : undefined), { what: 'pending' });
+
+    await sys.sandboxCall('POST', '/sandbox/faults', {
+      match: { method: 'GET', path: '/terminal_payments/payments/' },
+      errorRate: 1,
+      status: 503,
+      forSeconds: 6,
+    });
+    // Failed polls open the breaker; from then on the jobs are delayed, not failed.
+    await new Promise((r) => setTimeout(r, 3000));
+    const queue = sys.queue('payment');
+    const attemptsDuringOutage = async () => Promise.all(ids.map(async (id) => (await queue.getJob(id))?.attemptsMade ?? -1));
+    const early = await attemptsDuringOutage();
+    await new Promise((r) => setTimeout(r, 2000));
+    const later = await attemptsDuringOutage();
+    expect(later).toEqual(early);
+    for (const n of later) expect(n).toBeLessThan(8);
+
+    for (const id of ids) {
+      const op = await sys.repo.findById(id);
+      await sys.sandboxCall('POST', `/sandbox/terminals/${m.terminals[0]}/take`, { paymentId: op?.providerId });
+      await sys.sandboxCall('POST', `/sandbox/terminals/${m.terminals[0]}/approve`, { paymentId: op?.providerId });
+    }
+    for (const id of ids) expect(await sys.finalStatus(id, 40_000)).toBe('approved');
+  });
+});

@@ -257,6 +257,10 @@ describe('gateway reversals', () => {
       const reused = await reverse({ paymentId, reference: 'r-2' }, key);
       expect(reused.status).toBe(409);
       expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
+      // The key is judged before the payment: a used key names the reuse, not the payment's state.
+      const elsewhere = await reverse({ paymentId: 'pay_nope' }, key);
+      expect(elsewhere.status).toBe(409);
+      expect(elsewhere.body).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
       expect(await gw.counts()).toEqual(before);
     });
 

@@ -1,7 +1,5 @@
 // A new operation row as every create command stores it: `accepted`, nothing known from the
-// provider yet, and the fields the command does not set left empty.
-import { newId } from '@app/common';
-import { OPERATION_ID_PREFIX } from '@app/contracts';
+// provider yet (OperationsRepository.insert stores the fields not given here as null).
 import { OperationEntity } from '@app/persistence';
 
 /**
@@ -11,29 +9,12 @@ import { OperationEntity } from '@app/persistence';
  */
 export const INTENT_EXPIRES_IN_SECONDS = 120;
 
-export type AcceptedFields = Pick<OperationEntity, 'type' | 'merchantId' | 'provider' | 'terminalIds' | 'request'> &
-  Partial<Pick<OperationEntity, 'id' | 'terminalId' | 'amount' | 'currency' | 'reference' | 'description' | 'paymentId' | 'expiresAt'>>;
+/** `id` is made by the command first: it stores its idempotency key with it before any check. */
+export type AcceptedFields = Pick<OperationEntity, 'id' | 'type' | 'merchantId' | 'provider' | 'terminalIds' | 'request'> &
+  Partial<Pick<OperationEntity, 'terminalId' | 'amount' | 'currency' | 'reference' | 'description' | 'paymentId' | 'expiresAt'>>;
 
 export function acceptedOperation(fields: AcceptedFields): OperationEntity {
-  return Object.assign(new OperationEntity(), {
-    id: newId(OPERATION_ID_PREFIX[fields.type]),
-    status: 'accepted',
-    terminalId: null,
-    amount: null,
-    currency: null,
-    reference: null,
-    description: null,
-    result: {},
-    totals: null,
-    providerId: null,
-    paymentId: null,
-    reversalId: null,
-    expiresAt: null,
-    submittedAt: null,
-    cancelReason: null,
-    finalAt: null,
-    ...fields,
-  });
+  return Object.assign(new OperationEntity(), { status: 'accepted', result: {}, ...fields });
 }
 
 export function expiresAfter(seconds: number = INTENT_EXPIRES_IN_SECONDS): Date {

@@ -30,13 +30,13 @@ export class OperationCommands {
   ) {}
 
   /**
-   * After a create command: a new operation gets its job. A replay of one still `accepted`
-   * ensures it again (the job may have been lost with Redis); the job id is the operation id, so
-   * this never duplicates it.
+   * After a create command: a new operation gets its job (no look-up: it cannot have one yet). A
+   * replay of one still `accepted` ensures it again (the job may have been lost with Redis); the
+   * job id is the operation id, so this never duplicates it.
    */
   async queueCreated(merchantId: string, type: OperationType, outcome: IdempotentOutcome): Promise<void> {
     if (!outcome.replayed) {
-      await this.queues.ensure(type, outcome.operationId);
+      await this.queues.ensure(type, outcome.operationId, false, true);
       return;
     }
     const op = await this.reader.find(merchantId, type, outcome.operationId);

@@ -2,8 +2,8 @@
 // the provider offers for AMEX cards only. The API takes no brand: a refund is AMEX by definition,
 // it is sent to the provider as AMEX, and a terminal presented another card declines it there.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '@app/common';
-import { CreateRefundCommand, ErrorCode, Provider } from '@app/contracts';
+import { AppError, newId } from '@app/common';
+import { CreateRefundCommand, ErrorCode, OPERATION_ID_PREFIX, Provider } from '@app/contracts';
 import { OperationsRepository } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
@@ -29,6 +29,8 @@ export class RefundsService {
       { merchantId, key, command: 'POST /v1/refunds', input: { body: command } },
       (claim) =>
         this.dataSource.transaction(async (manager) => {
+          const id = newId(OPERATION_ID_PREFIX.refund);
+          await claim(manager, id);
           const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
           if (!REFUNDS_SUPPORTED[provider]) {
             throw new AppError(ErrorCode.ProviderCapability, 422, `Terminals of ${provider} do not take unreferenced refunds.`, [
@@ -36,6 +38,7 @@ export class RefundsService {
             ]);
           }
           const op = acceptedOperation({
+            id,
             type: 'refund',
             merchantId,
             provider,
@@ -47,10 +50,10 @@ export class RefundsService {
             request: { cardBrand: 'amex', printCopies: 'both' },
             expiresAt: expiresAfter(),
           });
-          await claim(manager, op.id);
           await this.operations.insert(manager, op);
           return op.id;
         }),
+      { claimFirst: true },
     );
     await this.commands.queueCreated(merchantId, 'refund', outcome);
     return outcome;

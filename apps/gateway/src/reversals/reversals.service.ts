@@ -5,8 +5,8 @@
 // exactly one reversal is created. The reversals worker clears the link when a reversal ends
 // other than approved, which lets the register ask again.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '@app/common';
-import { CreateReversalCommand, ErrorCode } from '@app/contracts';
+import { AppError, newId } from '@app/common';
+import { CreateReversalCommand, ErrorCode, OPERATION_ID_PREFIX } from '@app/contracts';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
@@ -34,6 +34,11 @@ export class ReversalsService {
       { merchantId, key, command: 'POST /v1/reversals', input: { body: command } },
       (claim) =>
         this.dataSource.transaction(async (manager) => {
+          // The key before any check: a request with a key already used replays it (or is told
+          // the key was reused) whatever the payment's state now, and a concurrent one with this
+          // key waits here instead of reaching the payment's link below and being refused.
+          const id = newId(OPERATION_ID_PREFIX.reversal);
+          await claim(manager, id);
           const payment = await this.approvedPayment(manager, merchantId, command.paymentId);
           const terminalIds = command.terminalIds ?? (payment.terminalId ? [payment.terminalId] : payment.terminalIds);
           if (command.terminalIds) {
@@ -46,6 +51,7 @@ export class ReversalsService {
           }
           const brand = payment.result?.card?.brand ?? null;
           const op = acceptedOperation({
+            id,
             type: 'reversal',
             merchantId,
             provider: payment.provider,
@@ -58,13 +64,11 @@ export class ReversalsService {
             request: { via: reversalVia(brand), ...(brand ? { cardBrand: brand } : {}), printCopies: 'both' },
             expiresAt: expiresAfter(),
           });
-          // The key first: a concurrent request with this key waits here and then replays this
-          // one, instead of reaching the payment's link below and being refused.
-          await claim(manager, op.id);
           await this.link(manager, payment.id, op.id);
           await this.operations.insert(manager, op);
           return op.id;
         }),
+      { claimFirst: true },
     );
     await this.commands.queueCreated(merchantId, 'reversal', outcome);
     return outcome;

@@ -28,8 +28,9 @@ export class SettlementsService {
       (claim) =>
         this.dataSource.transaction(async (manager) => {
           const id = newId(OPERATION_ID_PREFIX.settlement);
-          // The key first: a concurrent request with this key waits here and then replays this
-          // one, instead of finding this settlement in flight and being refused.
+          // The key before any check: a request with a key already used replays it (or is told
+          // the key was reused), and a concurrent one with this key waits here instead of finding
+          // this settlement in flight and being refused.
           await claim(manager, id);
           const provider = await this.lockTerminal(manager, merchantId, terminalId);
           const open = await this.openSettlement(manager, merchantId, terminalId);
@@ -50,6 +51,7 @@ export class SettlementsService {
           await this.operations.insert(manager, op);
           return op.id;
         }),
+      { claimFirst: true },
     );
     await this.commands.queueCreated(merchantId, 'settlement', outcome);
     return outcome;

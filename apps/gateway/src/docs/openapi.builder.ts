@@ -23,11 +23,11 @@ const PROBLEM_RESPONSES: Readonly<Record<number, string>> = {
   400: 'The request is invalid (REQUEST.VALIDATION_FAILED, REQUEST.MALFORMED_BODY, IDEMPOTENCY.KEY_MISSING, IDEMPOTENCY.KEY_INVALID)',
   401: 'No valid API key (AUTH.UNAUTHORIZED)',
   403: 'A valid key that lacks the right: the admin key on a merchant route or the reverse (AUTH.FORBIDDEN)',
-  404: 'Not found, or another merchant\'s (PAYMENT.NOT_FOUND, MERCHANT.NOT_FOUND, API_KEY.NOT_FOUND…)',
-  409: 'Conflicts with the current state (IDEMPOTENCY.KEY_REUSED, PAYMENT.NOT_CANCELLABLE, MERCHANT.CUIT_TAKEN…)',
+  404: 'Not found, or another merchant\'s (PAYMENT.NOT_FOUND, REVERSAL.NOT_FOUND, REFUND.NOT_FOUND, SETTLEMENT.NOT_FOUND, MERCHANT.NOT_FOUND, API_KEY.NOT_FOUND…)',
+  409: 'Conflicts with the current state (IDEMPOTENCY.KEY_REUSED, PAYMENT.NOT_CANCELLABLE, PAYMENT.NOT_APPROVED, PAYMENT.ALREADY_REVERSED, SETTLEMENT.ALREADY_IN_FLIGHT, MERCHANT.CUIT_TAKEN…)',
   413: 'The body is larger than 64 KiB (REQUEST.BODY_TOO_LARGE)',
   415: 'The body is not application/json (REQUEST.UNSUPPORTED_MEDIA_TYPE)',
-  422: 'Refers to something unusable, e.g. an unregistered terminal (TERMINAL.NOT_FOUND, TERMINAL.PROVIDERS_DIFFER)',
+  422: 'Refers to something unusable, e.g. an unregistered terminal (TERMINAL.NOT_FOUND, TERMINAL.PROVIDERS_DIFFER, PROVIDER.OPERATION_NOT_SUPPORTED)',
   500: 'Unexpected; logged, details withheld (INTERNAL.ERROR)',
 };
 

@@ -36,6 +36,7 @@ import { SettlementsController } from './settlements/settlements.controller';
 import { SettlementsService } from './settlements/settlements.service';
 import { TerminalsController } from './terminals/terminals.controller';
 import { TerminalsService } from './terminals/terminals.service';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface GatewayDependencies {
   logger: Logger;
@@ -47,7 +48,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig, deps: GatewayDependencies): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [DiscoveryModule],
+      imports: [DiscoveryModule, WebhooksModule],
       controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, EventsController, HealthController, DocsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -1,14 +1,35 @@
-// What the commands of every operation type do alike once their own checks are done: queue the
-// job of a created operation, and cancel one that is not final yet.
+// What the commands of every operation type do alike: create an operation (key, checks, row and
+// first event in one transaction, then its job), and cancel one that is not final yet.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '@app/common';
-import { CANCELLABLE_STATUSES, ErrorCode, OperationStatus, OperationType } from '@app/contracts';
-import { OperationsRepository } from '@app/persistence';
-import { DataSource } from 'typeorm';
+import { AppError, newId } from '@app/common';
+import { CANCELLABLE_STATUSES, ErrorCode, OPERATION_ID_PREFIX, OperationStatus, OperationType } from '@app/contracts';
+import { OperationEntity, OperationsRepository } from '@app/persistence';
+import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationQueues } from '../infra/operation-queues.service';
 import { OPERATION_PATH } from './command.responder';
 import { OperationsReader } from './operations.reader';
+
+/**
+ * How long an intent that no terminal takes stays offered (then it is cancelled at the provider
+ * and ends `expired`): a payment's default, used by reversals and refunds, which have no field
+ * for it.
+ */
+export const INTENT_EXPIRES_IN_SECONDS = 120;
+
+export function expiresAfter(seconds: number = INTENT_EXPIRES_IN_SECONDS): Date {
+  return new Date(Date.now() + seconds * 1000);
+}
+
+/** The row a create command stores, beyond its id, type, merchant and `accepted` status. */
+export type NewOperation = Pick<OperationEntity, 'provider' | 'terminalIds' | 'request'> &
+  Partial<Pick<OperationEntity, 'terminalId' | 'amount' | 'currency' | 'reference' | 'description' | 'paymentId' | 'expiresAt'>>;
+
+/**
+ * Checks a create command in its transaction (throwing an AppError to refuse it; it may write
+ * more, e.g. link a payment) and answers the row to store for the new operation `id`.
+ */
+export type BuildOperation = (manager: EntityManager, id: string) => Promise<NewOperation>;
 
 /** Operation types a cash register may cancel (a batch close cannot be cancelled at the provider). */
 export type CancellableType = Exclude<OperationType, 'settlement'>;
@@ -30,11 +51,36 @@ export class OperationCommands {
   ) {}
 
   /**
-   * After a create command: a new operation gets its job (no look-up: it cannot have one yet). A
-   * replay of one still `accepted` ensures it again (the job may have been lost with Redis); the
-   * job id is the operation id, so this never duplicates it.
+   * `POST /v1/{type}s`. One transaction claims the key first, before any check: a key already
+   * used is replayed, or refused as reused, whatever the state `build` would look at now, and a
+   * concurrent request with the same key waits on the claim and then replays this one. Then
+   * `build` checks and answers the row, which is stored `accepted` with its first event. An
+   * AppError from `build` rolls everything back, the key included. After commit, the job.
    */
-  async queueCreated(merchantId: string, type: OperationType, outcome: IdempotentOutcome): Promise<void> {
+  async create(merchantId: string, type: OperationType, key: string, body: unknown, build: BuildOperation): Promise<IdempotentOutcome> {
+    const outcome = await this.idempotency.run(
+      { merchantId, key, command: `POST ${OPERATION_PATH[type]}`, input: { body } },
+      (claim) =>
+        this.dataSource.transaction(async (manager) => {
+          const id = newId(OPERATION_ID_PREFIX[type]);
+          await claim(manager, id);
+          const fields = await build(manager, id);
+          const op = Object.assign(new OperationEntity(), { status: 'accepted', result: {} }, fields, { id, type, merchantId });
+          await this.operations.insert(manager, op);
+          return id;
+        }),
+      { claimFirst: true },
+    );
+    await this.queueCreated(merchantId, type, outcome);
+    return outcome;
+  }
+
+  /**
+   * After a create: a new operation gets its job (no look-up: it cannot have one yet). A replay
+   * of one still `accepted` ensures it again (the job may have been lost with Redis); the job id
+   * is the operation id, so this never duplicates it.
+   */
+  private async queueCreated(merchantId: string, type: OperationType, outcome: IdempotentOutcome): Promise<void> {
     if (!outcome.replayed) {
       await this.queues.ensure(type, outcome.operationId, false, true);
       return;

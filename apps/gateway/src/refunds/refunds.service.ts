@@ -2,13 +2,10 @@
 // the provider offers for AMEX cards only. The API takes no brand: a refund is AMEX by definition,
 // it is sent to the provider as AMEX, and a terminal presented another card declines it there.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, newId } from '@app/common';
-import { CreateRefundCommand, ErrorCode, OPERATION_ID_PREFIX, Provider } from '@app/contracts';
-import { OperationsRepository } from '@app/persistence';
-import { DataSource } from 'typeorm';
-import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
-import { acceptedOperation, expiresAfter } from '../operations/accepted-operation';
-import { OperationCommands } from '../operations/operation-commands.service';
+import { AppError } from '@app/common';
+import { CreateRefundCommand, ErrorCode, Provider } from '@app/contracts';
+import { IdempotentOutcome } from '../idempotency/idempotency.service';
+import { expiresAfter, OperationCommands } from '../operations/operation-commands.service';
 import { TerminalsService } from '../terminals/terminals.service';
 
 /** Whether a provider's terminals take unreferenced (AMEX) refunds; a new provider must say. */
@@ -17,45 +14,28 @@ export const REFUNDS_SUPPORTED: Readonly<Record<Provider, boolean>> = Object.fre
 @Injectable()
 export class RefundsService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(OperationsRepository) private readonly operations: OperationsRepository,
-    @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
     @Inject(TerminalsService) private readonly terminals: TerminalsService,
     @Inject(OperationCommands) private readonly commands: OperationCommands,
   ) {}
 
   async create(merchantId: string, key: string, command: CreateRefundCommand): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.run(
-      { merchantId, key, command: 'POST /v1/refunds', input: { body: command } },
-      (claim) =>
-        this.dataSource.transaction(async (manager) => {
-          const id = newId(OPERATION_ID_PREFIX.refund);
-          await claim(manager, id);
-          const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
-          if (!REFUNDS_SUPPORTED[provider]) {
-            throw new AppError(ErrorCode.ProviderCapability, 422, `Terminals of ${provider} do not take unreferenced refunds.`, [
-              { field: 'terminalIds', message: `${provider} has no refunds` },
-            ]);
-          }
-          const op = acceptedOperation({
-            id,
-            type: 'refund',
-            merchantId,
-            provider,
-            terminalIds: command.terminalIds,
-            amount: command.amount,
-            currency: command.currency,
-            reference: command.reference ?? null,
-            description: command.description ?? null,
-            request: { cardBrand: 'amex', printCopies: 'both' },
-            expiresAt: expiresAfter(),
-          });
-          await this.operations.insert(manager, op);
-          return op.id;
-        }),
-      { claimFirst: true },
-    );
-    await this.commands.queueCreated(merchantId, 'refund', outcome);
-    return outcome;
+    return this.commands.create(merchantId, 'refund', key, command, async (manager) => {
+      const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
+      if (!REFUNDS_SUPPORTED[provider]) {
+        throw new AppError(ErrorCode.ProviderCapability, 422, `Terminals of ${provider} do not take unreferenced refunds.`, [
+          { field: 'terminalIds', message: `${provider} has no refunds` },
+        ]);
+      }
+      return {
+        provider,
+        terminalIds: command.terminalIds,
+        amount: command.amount,
+        currency: command.currency,
+        reference: command.reference ?? null,
+        description: command.description ?? null,
+        request: { cardBrand: 'amex', printCopies: 'both' },
+        expiresAt: expiresAfter(),
+      };
+    });
   }
 }

@@ -5,13 +5,12 @@
 // exactly one reversal is created. The reversals worker clears the link when a reversal ends
 // other than approved, which lets the register ask again.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, newId } from '@app/common';
-import { CreateReversalCommand, ErrorCode, OPERATION_ID_PREFIX } from '@app/contracts';
-import { OperationEntity, OperationsRepository } from '@app/persistence';
-import { DataSource, EntityManager } from 'typeorm';
-import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
-import { acceptedOperation, expiresAfter } from '../operations/accepted-operation';
-import { OperationCommands } from '../operations/operation-commands.service';
+import { AppError } from '@app/common';
+import { CreateReversalCommand, ErrorCode } from '@app/contracts';
+import { OperationEntity } from '@app/persistence';
+import { EntityManager } from 'typeorm';
+import { IdempotentOutcome } from '../idempotency/idempotency.service';
+import { expiresAfter, NewOperation, OperationCommands } from '../operations/operation-commands.service';
 import { TerminalsService } from '../terminals/terminals.service';
 
 /** PayStore refuses to reverse AMEX payments: they are given back through its Refunds API. */
@@ -22,56 +21,35 @@ export function reversalVia(cardBrand: string | null | undefined): 'reversal' | 
 @Injectable()
 export class ReversalsService {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(OperationsRepository) private readonly operations: OperationsRepository,
-    @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
     @Inject(TerminalsService) private readonly terminals: TerminalsService,
     @Inject(OperationCommands) private readonly commands: OperationCommands,
   ) {}
 
   async create(merchantId: string, key: string, command: CreateReversalCommand): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.run(
-      { merchantId, key, command: 'POST /v1/reversals', input: { body: command } },
-      (claim) =>
-        this.dataSource.transaction(async (manager) => {
-          // The key before any check: a request with a key already used replays it (or is told
-          // the key was reused) whatever the payment's state now, and a concurrent one with this
-          // key waits here instead of reaching the payment's link below and being refused.
-          const id = newId(OPERATION_ID_PREFIX.reversal);
-          await claim(manager, id);
-          const payment = await this.approvedPayment(manager, merchantId, command.paymentId);
-          const terminalIds = command.terminalIds ?? (payment.terminalId ? [payment.terminalId] : payment.terminalIds);
-          if (command.terminalIds) {
-            const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
-            if (provider !== payment.provider) {
-              throw new AppError(ErrorCode.TerminalProvidersDiffer, 422, 'A reversal goes to terminals of the provider that took the payment.', [
-                { field: 'terminalIds', message: `terminals of ${provider}; the payment is of ${payment.provider}` },
-              ]);
-            }
-          }
-          const brand = payment.result?.card?.brand ?? null;
-          const op = acceptedOperation({
-            id,
-            type: 'reversal',
-            merchantId,
-            provider: payment.provider,
-            terminalIds,
-            amount: payment.amount,
-            currency: payment.currency,
-            reference: command.reference ?? null,
-            description: command.description ?? null,
-            paymentId: payment.id,
-            request: { via: reversalVia(brand), ...(brand ? { cardBrand: brand } : {}), printCopies: 'both' },
-            expiresAt: expiresAfter(),
-          });
-          await this.link(manager, payment.id, op.id);
-          await this.operations.insert(manager, op);
-          return op.id;
-        }),
-      { claimFirst: true },
-    );
-    await this.commands.queueCreated(merchantId, 'reversal', outcome);
-    return outcome;
+    return this.commands.create(merchantId, 'reversal', key, command, async (manager, id): Promise<NewOperation> => {
+      const payment = await this.approvedPayment(manager, merchantId, command.paymentId);
+      if (command.terminalIds) {
+        const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
+        if (provider !== payment.provider) {
+          throw new AppError(ErrorCode.TerminalProvidersDiffer, 422, 'A reversal goes to terminals of the provider that took the payment.', [
+            { field: 'terminalIds', message: `terminals of ${provider}; the payment is of ${payment.provider}` },
+          ]);
+        }
+      }
+      await this.link(manager, payment.id, id);
+      const brand = payment.result?.card?.brand ?? null;
+      return {
+        provider: payment.provider,
+        terminalIds: command.terminalIds ?? (payment.terminalId ? [payment.terminalId] : payment.terminalIds),
+        amount: payment.amount,
+        currency: payment.currency,
+        reference: command.reference ?? null,
+        description: command.description ?? null,
+        paymentId: payment.id,
+        request: { via: reversalVia(brand), ...(brand ? { cardBrand: brand } : {}), printCopies: 'both' },
+        expiresAt: expiresAfter(),
+      };
+    });
   }
 
   /** The caller's payment, approved; else 404 PAYMENT.NOT_FOUND or 409 PAYMENT.NOT_APPROVED. */

@@ -4,57 +4,28 @@
 // check and the insert run in one transaction holding the terminal's row lock, so two requests
 // for one terminal cannot both pass the check.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, newId } from '@app/common';
-import { CreateSettlementCommand, ErrorCode, FINAL_STATUSES, OPERATION_ID_PREFIX, Provider } from '@app/contracts';
-import { OperationsRepository } from '@app/persistence';
-import { DataSource, EntityManager } from 'typeorm';
-import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
-import { acceptedOperation } from '../operations/accepted-operation';
+import { AppError } from '@app/common';
+import { CreateSettlementCommand, ErrorCode, FINAL_STATUSES, Provider } from '@app/contracts';
+import { EntityManager } from 'typeorm';
+import { IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationCommands } from '../operations/operation-commands.service';
 
 @Injectable()
 export class SettlementsService {
-  constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(OperationsRepository) private readonly operations: OperationsRepository,
-    @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
-    @Inject(OperationCommands) private readonly commands: OperationCommands,
-  ) {}
+  constructor(@Inject(OperationCommands) private readonly commands: OperationCommands) {}
 
   async create(merchantId: string, key: string, command: CreateSettlementCommand): Promise<IdempotentOutcome> {
     const { terminalId } = command;
-    const outcome = await this.idempotency.run(
-      { merchantId, key, command: 'POST /v1/settlements', input: { body: command } },
-      (claim) =>
-        this.dataSource.transaction(async (manager) => {
-          const id = newId(OPERATION_ID_PREFIX.settlement);
-          // The key before any check: a request with a key already used replays it (or is told
-          // the key was reused), and a concurrent one with this key waits here instead of finding
-          // this settlement in flight and being refused.
-          await claim(manager, id);
-          const provider = await this.lockTerminal(manager, merchantId, terminalId);
-          const open = await this.openSettlement(manager, merchantId, terminalId);
-          if (open) {
-            throw new AppError(ErrorCode.SettlementInFlight, 409, `Settlement ${open} of terminal ${terminalId} is not finished yet.`, [
-              { field: 'terminalId', message: `settlement ${open} is in flight` },
-            ]);
-          }
-          const op = acceptedOperation({
-            id,
-            type: 'settlement',
-            merchantId,
-            provider,
-            terminalIds: [terminalId],
-            terminalId,
-            request: { printReceipt: command.printReceipt },
-          });
-          await this.operations.insert(manager, op);
-          return op.id;
-        }),
-      { claimFirst: true },
-    );
-    await this.commands.queueCreated(merchantId, 'settlement', outcome);
-    return outcome;
+    return this.commands.create(merchantId, 'settlement', key, command, async (manager) => {
+      const provider = await this.lockTerminal(manager, merchantId, terminalId);
+      const open = await this.openSettlement(manager, merchantId, terminalId);
+      if (open) {
+        throw new AppError(ErrorCode.SettlementInFlight, 409, `Settlement ${open} of terminal ${terminalId} is not finished yet.`, [
+          { field: 'terminalId', message: `settlement ${open} is in flight` },
+        ]);
+      }
+      return { provider, terminalIds: [terminalId], terminalId, request: { printReceipt: command.printReceipt } };
+    });
   }
 
   /** Locks the caller's terminal row until the transaction ends, and answers its provider; 422 if it is not the caller's. */

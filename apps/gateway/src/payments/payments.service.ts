@@ -1,13 +1,14 @@
-// Payment commands. Each one is idempotent (IdempotencyService), writes its row and first event in
-// one transaction, and only then makes sure the operation has a job; Redis being down at that
-// moment costs latency (the workers' sweeper enqueues accepted rows), never the payment.
+// Payment commands, on the steps every operation shares (OperationCommands): idempotent, row and
+// first event in one transaction, then the job; Redis being down at that moment costs latency
+// (the workers' sweeper enqueues accepted rows), never the payment.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, newId } from '@app/common';
-import { CANCELLABLE_STATUSES, CreatePaymentCommand, ErrorCode, OPERATION_ID_PREFIX, OperationStatus } from '@app/contracts';
-import { OperationEntity, OperationsRepository } from '@app/persistence';
+import { AppError } from '@app/common';
+import { CreatePaymentCommand, ErrorCode, OperationStatus } from '@app/contracts';
+import { OperationsRepository } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationQueues } from '../infra/operation-queues.service';
+import { expiresAfter, OperationCommands } from '../operations/operation-commands.service';
 import { OperationsReader } from '../operations/operations.reader';
 import { TerminalsService } from '../terminals/terminals.service';
 
@@ -23,89 +24,35 @@ export class PaymentsService {
     @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
     @Inject(TerminalsService) private readonly terminals: TerminalsService,
     @Inject(OperationQueues) private readonly queues: OperationQueues,
+    @Inject(OperationCommands) private readonly commands: OperationCommands,
   ) {}
 
   async create(merchantId: string, key: string, command: CreatePaymentCommand): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.run(
-      { merchantId, key, command: 'POST /v1/payments', input: { body: command } },
-      (claim) =>
-        this.dataSource.transaction(async (manager) => {
-          const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
-          const id = newId(OPERATION_ID_PREFIX.payment);
-          await claim(manager, id);
-          const op = manager.getRepository(OperationEntity).create({
-            id,
-            type: 'payment',
-            status: 'accepted',
-            merchantId,
-            provider,
-            terminalIds: command.terminalIds,
-            terminalId: null,
-            amount: command.amount,
-            currency: command.currency,
-            reference: command.reference ?? null,
-            description: command.description ?? null,
-            request: {
-              installments: command.installments,
-              plan: command.plan,
-              method: command.method,
-              printCopies: command.print.copies,
-              customerTaxId: command.customerTaxId,
-              expiresInSeconds: command.expiresInSeconds,
-            },
-            result: {},
-            totals: null,
-            providerId: null,
-            paymentId: null,
-            reversalId: null,
-            expiresAt: new Date(Date.now() + command.expiresInSeconds * 1000),
-            submittedAt: null,
-            cancelReason: null,
-            finalAt: null,
-          });
-          await this.operations.insert(manager, op);
-          return id;
-        }),
-      { claimFirst: true },
-    );
-    if (!outcome.replayed) {
-      await this.queues.ensure('payment', outcome.operationId, false, true);
-    } else {
-      // A replay of a payment still waiting for its first job re-ensures it (the job may have
-      // been lost with Redis); the job id is the operation id, so this never duplicates it.
-      const op = await this.reader.find(merchantId, 'payment', outcome.operationId);
-      if (op?.status === 'accepted') await this.queues.ensure('payment', op.id);
-    }
-    return outcome;
+    return this.commands.create(merchantId, 'payment', key, command, async (manager) => ({
+      provider: await this.terminals.providerOf(manager, merchantId, command.terminalIds),
+      terminalIds: command.terminalIds,
+      amount: command.amount,
+      currency: command.currency,
+      reference: command.reference ?? null,
+      description: command.description ?? null,
+      request: {
+        installments: command.installments,
+        plan: command.plan,
+        method: command.method,
+        printCopies: command.print.copies,
+        customerTaxId: command.customerTaxId,
+        expiresInSeconds: command.expiresInSeconds,
+      },
+      expiresAt: expiresAfter(command.expiresInSeconds),
+    }));
   }
 
   /**
    * Asks to cancel. A payment not yet final moves to `cancelling` and its job is promoted; one
    * already cancelling or cancelled is answered as it is; any other final status is a 409.
    */
-  async cancel(merchantId: string, key: string, id: string): Promise<IdempotentOutcome> {
-    await this.reader.get(merchantId, 'payment', id);
-    const outcome = await this.idempotency.run(
-      { merchantId, key, command: 'POST /v1/payments/{id}/cancel', input: { params: { id } } },
-      async (claim) => {
-        const result = await this.operations.transition(
-          id,
-          'cancelling',
-          { cancelReason: 'requested' },
-          [...CANCELLABLE_STATUSES],
-          (manager) => claim(manager, id),
-        );
-        if (result.kind === 'changed') return id;
-        const status = result.operation.status as OperationStatus;
-        if (status !== 'cancelling' && status !== 'cancelled') {
-          throw new AppError(ErrorCode.PaymentNotCancellable, 409, `Payment ${id} is ${status} and can no longer be cancelled.`);
-        }
-        await this.dataSource.transaction((manager) => claim(manager, id));
-        return id;
-      },
-    );
-    if (!outcome.replayed) await this.queues.ensure('payment', id, true);
-    return outcome;
+  cancel(merchantId: string, key: string, id: string): Promise<IdempotentOutcome> {
+    return this.commands.cancel(merchantId, 'payment', key, id);
   }
 
   /**

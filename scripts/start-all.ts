@@ -32,6 +32,7 @@ const apps: AppSpec[] = [
   { name: 'payments', entry: 'apps/payments/src/main.js', port: gatewayPort + 1 },
   { name: 'reversals', entry: 'apps/reversals/src/main.js', port: gatewayPort + 2 },
   { name: 'settlements', entry: 'apps/settlements/src/main.js', port: gatewayPort + 3 },
+  { name: 'webhooks', entry: 'apps/webhooks/src/main.js', port: gatewayPort + 4 },
 ].filter((a) => existsSync(join(DIST, a.entry)));
 
 const children: ChildProcess[] = [];

@@ -17,8 +17,8 @@ export const eventTypeSchema = z.enum(EVENT_TYPES as [EventType, ...EventType[]]
 
 /**
  * Events about webhook subscriptions rather than operations (subject = the subscription id,
- * `data` = the subscription as the API shows it, plus `merchantId` and `reason`). Past facts like
- * the others: only add. Kept apart from EVENT_TYPES, which are `<operation type>.<status>`.
+ * `data` = the subscription as the API shows it, plus `merchantId`). Past facts like the others:
+ * only add. Kept apart from EVENT_TYPES, which are `<operation type>.<status>`.
  */
 export const WebhookEventType = Object.freeze({
   Disabled: 'webhook.disabled',

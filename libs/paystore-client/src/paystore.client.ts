@@ -29,6 +29,7 @@ import {
   BreakerState,
   DEFAULT_PAYSTORE_PATHS,
   PAYSTORE_DEFAULTS,
+  PaystoreCallEvent,
   PaystoreClientOptions,
   PaystoreLogger,
   PaystoreOperation,
@@ -82,6 +83,11 @@ interface RequestSpec {
   query?: Query;
   json?: unknown;
   form?: URLSearchParams;
+}
+
+/** What a call learned of the provider's answer, for `onCall`. */
+interface SeenAnswer {
+  status?: number;
 }
 
 interface RawAnswer {
@@ -143,6 +149,7 @@ export class PaystoreClient {
   private readonly tokens: PaystoreTokenCache;
   private readonly breakers: PaystoreBreakers;
   private readonly reportUnknownEnum: (field: string, value: string) => void;
+  private readonly onCall: ((event: PaystoreCallEvent) => void) | undefined;
   /** Secrets that must never reach an error message, even if the provider echoes them. */
   private readonly secrets: string[];
 
@@ -165,6 +172,7 @@ export class PaystoreClient {
     const globalFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
     this.fetchImpl = options.fetch ?? globalFetch;
     this.reportUnknownEnum = options.onUnknownEnum ?? warnOncePerUnknownEnum(options.logger);
+    this.onCall = options.onCall;
     const basic = Buffer.from(`${this.clientId}:${this.clientSecret}`, 'utf8').toString('base64');
     this.secrets = [this.clientSecret, basic];
 
@@ -552,12 +560,43 @@ export class PaystoreClient {
   private async call<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
     let token = await this.tokenFor(spec.operation);
     try {
-      return await this.breakers.run(spec.operation, () => this.send(spec, schema, token));
+      return await this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen));
     } catch (err) {
       if (!(err instanceof PaystoreError && err.code === PaystoreErrorCode.Unauthorized && err.httpStatus === 401)) throw err;
       this.tokens.invalidate(token);
       token = await this.tokenFor(spec.operation);
-      return await this.breakers.run(spec.operation, () => this.send(spec, schema, token));
+      return await this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen));
+    }
+  }
+
+  /** One call through the operation's breaker, reported to `onCall` with its duration and outcome. */
+  private async observed<T>(operation: PaystoreOperation, send: (seen: SeenAnswer) => Promise<T>): Promise<T> {
+    const seen: SeenAnswer = {};
+    if (!this.onCall) return this.breakers.run(operation, () => send(seen));
+    const started = performance.now();
+    try {
+      const result = await this.breakers.run(operation, () => send(seen));
+      this.report({ operation, durationMs: performance.now() - started, outcome: 'ok', httpStatus: seen.status });
+      return result;
+    } catch (err) {
+      const known = err instanceof PaystoreError;
+      // Anything but a PaystoreError is unexpected from send(); it reads as an unreadable answer.
+      this.report({
+        operation,
+        durationMs: performance.now() - started,
+        outcome: known ? err.code : PaystoreErrorCode.Protocol,
+        httpStatus: (known ? err.httpStatus : undefined) ?? seen.status,
+      });
+      throw err;
+    }
+  }
+
+  private report(event: PaystoreCallEvent): void {
+    if (event.httpStatus === undefined) delete event.httpStatus;
+    try {
+      this.onCall?.(event);
+    } catch {
+      // An observer's failure is not the call's failure.
     }
   }
 
@@ -575,7 +614,7 @@ export class PaystoreClient {
     if (this.tokenRequestStyle === 'get-query') spec.query = { grant_type: 'client_credentials' };
     else if (this.tokenRequestStyle === 'post-json') Object.assign(spec, { method: 'POST', json: { grant_type: 'client_credentials' } });
     else Object.assign(spec, { method: 'POST', form: new URLSearchParams({ grant_type: 'client_credentials' }) });
-    const answer = await this.breakers.run('token', () => this.send(spec, tokenResponseSchema, undefined));
+    const answer = await this.observed('token', (seen) => this.send(spec, tokenResponseSchema, undefined, seen));
     const seconds = answer.expires_in !== null && answer.expires_in !== undefined ? Number(answer.expires_in) : NaN;
     this.secrets.push(answer.access_token);
     // Remember only the last few tokens for redaction; older ones are long expired.
@@ -587,8 +626,14 @@ export class PaystoreClient {
   }
 
   /** One HTTP exchange, then the answer read through `schema`. */
-  private async send<S extends z.ZodType>(spec: RequestSpec, schema: S, token: string | undefined): Promise<z.infer<S>> {
+  private async send<S extends z.ZodType>(
+    spec: RequestSpec,
+    schema: S,
+    token: string | undefined,
+    seen: SeenAnswer = {},
+  ): Promise<z.infer<S>> {
     const raw = await this.exchange(spec, token);
+    seen.status = raw.status;
     if (raw.status < 200 || raw.status >= 300) {
       throw errorFromResponse(spec.operation, raw.status, parseJson(raw.text), (t) => this.redact(t));
     }

@@ -1,6 +1,7 @@
 // Client configuration: the operations the client performs, where each one lives on the wire,
 // and every knob with its default. Paths and the token request style are configurable because
 // the public knowledge of the real API is thin (docs/paystore-wire.md).
+import type { PaystoreErrorCode } from './paystore.errors';
 
 export const PAYSTORE_OPERATIONS = Object.freeze([
   'token',
@@ -92,6 +93,17 @@ export interface PaystoreLogger {
   warn(message: string): void;
 }
 
+/** One provider call as `onCall` sees it. */
+export interface PaystoreCallEvent {
+  operation: PaystoreOperation;
+  /** Wall time of the call through its breaker; about 0 when the breaker refused it. */
+  durationMs: number;
+  /** `ok`, or the code of the PaystoreError the call ended with (`PAYSTORE.CIRCUIT_OPEN` when refused). */
+  outcome: 'ok' | PaystoreErrorCode;
+  /** The provider's HTTP status, when it answered. */
+  httpStatus?: number;
+}
+
 export interface PaystoreClientOptions {
   baseUrl: string;
   clientId: string;
@@ -116,6 +128,11 @@ export interface PaystoreClientOptions {
    */
   onUnknownEnum?: (field: string, value: string) => void;
   onBreakerStateChange?: (operation: PaystoreOperation, state: BreakerState) => void;
+  /**
+   * Called once per provider call (token requests and the replay after a 401 included), after it
+   * went through its breaker. An exception thrown here is ignored: observing never fails a call.
+   */
+  onCall?: (event: PaystoreCallEvent) => void;
   logger?: PaystoreLogger;
   fetch?: typeof fetch;
   /** Clock for the token cache; tests pass a fake one. */

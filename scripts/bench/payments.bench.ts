@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { readSse } from '@app/events';
 import { runMigrations } from '@app/persistence';
 import { fmt, pool, sleep, startApp, stopAll, summary, waitHttp } from './bench.util';
 
@@ -116,30 +117,10 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${merchant.apiKey}` },
       signal: controller.signal,
     });
-    const reader = sse.body!.getReader();
-    const decoder = new TextDecoder();
-    void (async () => {
-      let buf = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buf += decoder.decode(value, { stream: true });
-          let cut: number;
-          while ((cut = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, cut);
-            buf = buf.slice(cut + 2);
-            const data = block.split('\n').find((l) => l.startsWith('data:'));
-            if (!data) continue;
-            const evt = JSON.parse(data.slice(5)) as { subject: string };
-            const at = sent.get(evt.subject);
-            if (at !== undefined) approvedLatency.push(performance.now() - at);
-          }
-        }
-      } catch {
-        // closed
-      }
-    })();
+    void readSse(sse.body!, (m) => {
+      const at = sent.get((JSON.parse(m.data) as { subject: string }).subject);
+      if (at !== undefined) approvedLatency.push(performance.now() - at);
+    });
     const total = RATE * SECONDS;
     const start = performance.now();
     const inflight: Promise<void>[] = [];

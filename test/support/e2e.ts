@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@app/common';
+import { readSse } from '@app/events';
 import { waitFor } from '@app/testing';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { randomCuit, System } from './system';
@@ -132,34 +133,7 @@ export async function listen(gw: StartedGateway, key: string, query = '', lastEv
     signal: controller.signal,
   });
   if (res.status !== 200 || !res.body) throw new Error(`SSE answered ${res.status}`);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  const pump = (async () => {
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          const fields: Record<string, string> = {};
-          for (const line of block.split('\n')) {
-            if (!line || line.startsWith(':')) continue;
-            const i = line.indexOf(':');
-            const name = line.slice(0, i);
-            const value = line.slice(i + 1).replace(/^ /, '');
-            fields[name] = fields[name] === undefined ? value : `${fields[name]}\n${value}`;
-          }
-          if (fields.data) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  const pump = readSse(res.body, (m) => events.push({ id: m.id ?? '', event: m.event ?? '', data: JSON.parse(m.data) }));
   return {
     events,
     of: (subject: string) => events.filter((e) => e.data.subject === subject).map((e) => e.event),

@@ -7,3 +7,4 @@ export * from './ops.server';
 export * from './intent.lifecycle';
 export * from './paystore.support';
 export * from './operation.runtime';
+export * from './log.context';

@@ -15,6 +15,7 @@ import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { OperationAdvancer } from './advance';
 import { IntentLifecycle } from './intent.lifecycle';
+import { operationLogMixin } from './log.context';
 import { startOpsServer } from './ops.server';
 import { OperationSweeper } from './operation.sweeper';
 import { OperationWorker } from './operation.worker';
@@ -49,7 +50,7 @@ export class OperationRuntime {
     readonly options: OperationRuntimeOptions,
     advancerFor: (runtime: OperationRuntime) => OperationAdvancer,
   ) {
-    this.logger = createLogger(options.name, config.LOG_LEVEL);
+    this.logger = createLogger(options.name, config.LOG_LEVEL, { mixin: operationLogMixin });
     this.dataSource = createDataSource(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
     this.redis = redisConnection(config.REDIS_URL);
     this.queue = createQueue(options.queue, this.redis, config.BULLMQ_PREFIX);
@@ -73,7 +74,7 @@ export class OperationRuntime {
       logger: this.logger,
       metrics: this.metrics,
     });
-    this.metrics.watch(this.queue, this.dataSource);
+    this.metrics.watch(this.queue, this.dataSource, options.types);
     this.relay = new OutboxRelay(this.dataSource, this.redis, {
       streamKey: config.EVENT_STREAM_KEY,
       pollMs: config.OUTBOX_POLL_MS,

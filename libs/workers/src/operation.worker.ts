@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { operationJobSchema, QueueName } from '@app/contracts';
 import type { Logger } from '@app/common';
 import { OperationAdvancer, RetryLater, Step } from './advance';
+import { withOperationLogContext } from './log.context';
 import { WorkerMetrics } from './worker.metrics';
 
 export interface OperationWorkerOptions {
@@ -40,7 +41,10 @@ export class OperationWorker {
       autorun: true,
     });
     this.worker.on('failed', (job, err) =>
-      this.options.logger.warn({ operationId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job attempt failed'),
+      this.options.logger.warn(
+        { operationId: operationIdOf(job), jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+        'job attempt failed',
+      ),
     );
     this.worker.on('error', (err) => this.options.logger.error({ err: err.message }, 'worker error'));
   }
@@ -60,22 +64,34 @@ export class OperationWorker {
     const parsed = operationJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`job ${job.id} has no valid operationId`);
     const { operationId } = parsed.data;
+    // Every line written during this step names the operation and the job: the worker's own lines
+    // through this child, the advancer's and lifecycle's through the runtime logger's mixin.
+    const context = job.id === undefined ? { operationId } : { operationId, jobId: job.id };
+    const log = this.options.logger.child(context);
     const started = process.hrtime.bigint();
     let step: Step;
     try {
-      step = await this.options.advancer.advance(operationId);
+      step = await withOperationLogContext(context, () => this.options.advancer.advance(operationId));
     } catch (err) {
       if (err instanceof RetryLater) {
         step = { kind: 'wait', delayMs: err.delayMs };
       } else {
         this.options.metrics?.observe(this.options.queue, 'error', started);
+        log.debug({ err: err instanceof Error ? err.message : String(err) }, 'job step failed');
         throw err;
       }
     }
     this.options.metrics?.observe(this.options.queue, step.kind, started);
+    log.debug(step.kind === 'wait' ? { step: step.kind, delayMs: step.delayMs } : { step: step.kind }, 'job step');
     if (step.kind === 'wait') {
       await job.moveToDelayed(Date.now() + step.delayMs, token);
       throw new DelayedError();
     }
   }
+}
+
+/** The operation a job is about: its data's operationId, else its id (jobs are keyed by operation). */
+function operationIdOf(job: Job | undefined): string | undefined {
+  const parsed = operationJobSchema.safeParse(job?.data);
+  return parsed.success ? parsed.data.operationId : job?.id;
 }

@@ -17,6 +17,10 @@ export function createPaystoreClient(config: AppConfig, logger: Logger, metrics:
     subnetAcquirerId: config.PAYSTORE_SUBNET_ACQUIRER_ID,
     timeoutMs: config.PAYSTORE_TIMEOUT_MS,
     onUnknownEnum: (field, value) => logger.warn({ field, value }, 'PayStore sent a value this client does not know'),
+    onCall: (e) => {
+      metrics.observeProviderCall('paystore', e.operation, e.outcome, e.durationMs);
+      logger.debug({ provider: 'paystore', operation: e.operation, outcome: e.outcome, httpStatus: e.httpStatus, ms: Math.round(e.durationMs) }, 'provider call');
+    },
     onBreakerStateChange: (operation, state) => {
       metrics.breakerState.set({ provider: 'paystore', operation }, state === 'open' ? 1 : state === 'half_open' ? 0.5 : 0);
       logger.warn({ provider: 'paystore', operation, state }, 'breaker state changed');

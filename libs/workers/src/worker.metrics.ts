@@ -2,12 +2,23 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import { FINAL_STATUSES, OPERATION_STATUSES, OperationType } from '@app/contracts';
+
+/** Statuses an operation can still leave; the ones the partial index `operations_open_idx` holds. */
+export const OPEN_STATUSES = Object.freeze(OPERATION_STATUSES.filter((s) => !FINAL_STATUSES.has(s)));
+
+// The predicate of `operations_open_idx`, word for word, so the planner can use that index.
+const OPEN_OPERATIONS_SQL = `SELECT type, status, count(*)::int AS n FROM operations
+  WHERE status NOT IN ('approved','rejected','cancelled','expired','failed') AND type = ANY($1)
+  GROUP BY type, status`;
 
 export class WorkerMetrics {
   readonly stepDuration: Histogram<'queue' | 'result'>;
   readonly breakerState: Gauge<'provider' | 'operation'>;
   readonly finalOperations: Counter<'type' | 'status'>;
   readonly swept: Counter<'queue'>;
+  readonly providerCall: Histogram<'provider' | 'operation' | 'outcome'>;
+  readonly providerCallErrors: Counter<'provider' | 'operation' | 'code'>;
 
   constructor(readonly registry: Registry) {
     collectDefaultMetrics({ register: registry });
@@ -36,10 +47,26 @@ export class WorkerMetrics {
       labelNames: ['queue'],
       registers: [registry],
     });
+    this.providerCall = new Histogram({
+      name: 'ecr_provider_call_seconds',
+      help: 'Duration of one provider call through its breaker, by provider, operation and outcome (ok or the error code)',
+      labelNames: ['provider', 'operation', 'outcome'],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+      registers: [registry],
+    });
+    this.providerCallErrors = new Counter({
+      name: 'ecr_provider_call_errors_total',
+      help: 'Provider calls that failed, by provider, operation and error code (PAYSTORE.CIRCUIT_OPEN when the breaker refused them)',
+      labelNames: ['provider', 'operation', 'code'],
+      registers: [registry],
+    });
   }
 
-  /** Gauges read at scrape time: the queue's job counts and the outbox's unpublished backlog. */
-  watch(queue: Queue, dataSource: DataSource): void {
+  /**
+   * Gauges read at scrape time: the queue's job counts, the outbox's unpublished backlog and the
+   * operations of `types` not yet final, by status.
+   */
+  watch(queue: Queue, dataSource: DataSource, types: readonly OperationType[] = []): void {
     new Gauge({
       name: 'ecr_queue_jobs',
       help: 'Jobs in the queue by state',
@@ -59,6 +86,24 @@ export class WorkerMetrics {
         this.set(row.n);
       },
     });
+    if (types.length === 0) return;
+    new Gauge({
+      name: 'ecr_operations',
+      help: 'Operations not yet final, by type and status (final ones are counted by ecr_operations_final_total)',
+      labelNames: ['type', 'status'],
+      registers: [this.registry],
+      async collect() {
+        const rows = (await dataSource.query(OPEN_OPERATIONS_SQL, [types])) as { type: string; status: string; n: number }[];
+        for (const type of types) for (const status of OPEN_STATUSES) this.set({ type, status }, 0);
+        for (const row of rows) this.set({ type: row.type, status: row.status }, row.n);
+      },
+    });
+  }
+
+  /** Records one provider call (an `onCall` event of the PayStore client). */
+  observeProviderCall(provider: string, operation: string, outcome: string, durationMs: number): void {
+    this.providerCall.observe({ provider, operation, outcome }, durationMs / 1000);
+    if (outcome !== 'ok') this.providerCallErrors.inc({ provider, operation, code: outcome });
   }
 
   observe(queue: string, result: string, started: bigint): void {

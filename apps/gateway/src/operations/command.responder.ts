@@ -2,9 +2,11 @@
 // final or 202 while it is in flight, with its URL, `Idempotent-Replayed: true` for a replay and
 // `Preference-Applied` when the wait was honoured.
 import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from '@app/common';
 import { isFinal, OperationStatus, OperationType } from '@app/contracts';
 import { toOperationView } from '@app/persistence';
 import type { FastifyReply } from 'fastify';
+import { GATEWAY_LOGGER } from '../gateway.logger';
 import { OperationsReader } from './operations.reader';
 import { OperationWaiter } from './operation-waiter.service';
 
@@ -28,9 +30,14 @@ export class CommandResponder {
   constructor(
     @Inject(OperationsReader) private readonly reader: OperationsReader,
     @Inject(OperationWaiter) private readonly waiter: OperationWaiter,
+    @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {}
 
   async send(reply: FastifyReply, answer: CommandAnswer): Promise<void> {
+    this.logger.info(
+      { reqId: reply.request.id, operationId: answer.operationId, type: answer.type, merchantId: answer.merchantId, replayed: answer.replayed },
+      'command accepted',
+    );
     let op = await this.reader.get(answer.merchantId, answer.type, answer.operationId);
     if (answer.waitSeconds !== null) {
       if (!isFinal(op.status as OperationStatus)) {

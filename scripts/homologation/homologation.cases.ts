@@ -1,0 +1,303 @@
+// The homologation cases as data: what the provider asks an integrator to run and report back
+// (one payment id per case), each as steps through the public API and what must come out of it.
+// Amounts follow the sandbox's outcome rules (docs/sandbox.md), so the same table runs against
+// the sandbox unattended and against the provider's homologation environment with a person at the
+// terminals, who follows each step's `say`.
+import type { OperationStatus } from '@app/contracts';
+
+/** What a person does on the terminal; against the sandbox, its control route of that name. */
+export type TerminalAction = 'take' | 'approve' | 'decline' | 'walkaway';
+
+/**
+ * How far an operation must have come: `sent` (the provider has it: pending or later), `taken`
+ * (a terminal took it, or it is already final), `final`.
+ */
+export type Milestone = 'sent' | 'taken' | 'final';
+
+/** An index into the configured terminals (0 = the first). */
+export type TerminalIndex = number;
+
+export type Step =
+  | {
+      do: 'pay';
+      as: string;
+      amount: number;
+      terminals?: TerminalIndex[];
+      installments?: number;
+      plan?: 'ahora_3' | 'ahora_6' | 'ahora_12' | 'ahora_18';
+      method?: 'card' | 'qr';
+    }
+  | { do: 'reverse'; as: string; payment: string }
+  | { do: 'refund'; as: string; amount: number; terminals?: TerminalIndex[] }
+  | { do: 'settle'; as: string; terminal?: TerminalIndex }
+  /** The register cancels (`POST /v1/{type}s/{id}/cancel`); `ifOpen` skips it when already final. */
+  | { do: 'cancel'; op: string; ifOpen?: boolean }
+  /** Sandbox only: these terminals wait for a person for the rest of the case (restored after). */
+  | { do: 'manual'; terminals: TerminalIndex[] }
+  /**
+   * Something a person does on a terminal. Against the sandbox the run calls `action` there (no
+   * action: the automatic terminal does it by itself); otherwise it prints `say` and goes on.
+   */
+  | { do: 'terminal'; op: string; terminal?: TerminalIndex; action?: TerminalAction; say: string }
+  /**
+   * Polls the operation until it reaches `until`. With `patience` it gives up quietly after that
+   * long (short: seconds against the sandbox, a minute with a person) and the case goes on.
+   */
+  | { do: 'await'; op: string; until: Milestone; patience?: 'short' };
+
+/** One thing the final view of an operation must show. `path` is a field, or `card.brand` etc. */
+export type Check =
+  | { op: string; path: string; is: string | number | boolean | null }
+  /** Not null, not empty. */
+  | { op: string; path: string; set: true }
+  /** Equals the id of another operation of the case. */
+  | { op: string; path: string; idOf: string }
+  /** Equals one of the values of the array at `path` of the same operation. */
+  | { op: string; path: string; among: string }
+  /** An array of exactly this many items. */
+  | { op: string; path: string; count: number };
+
+export interface HomologationCase {
+  id: string;
+  title: string;
+  /** The case as the provider's homologation sheet names it. */
+  caso: string;
+  expected: string;
+  steps: Step[];
+  /** The status each operation (by its `as` name) must end in. */
+  outcome: Record<string, OperationStatus>;
+  checks: Check[];
+}
+
+/** What every approved card operation carries for the provider's sheet. */
+const ticket = (op: string): Check[] => [
+  { op, path: 'authorizationCode', set: true },
+  { op, path: 'batchNumber', set: true },
+  { op, path: 'receiptNumber', set: true },
+];
+
+const payAndTerminal = (say: string): Step[] => [
+  { do: 'await', op: 'payment', until: 'sent' },
+  { do: 'terminal', op: 'payment', say },
+  { do: 'await', op: 'payment', until: 'final' },
+];
+
+export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<HomologationCase[]>([
+  {
+    id: 'approved',
+    title: 'Approved card payment',
+    caso: 'Pago aprobado',
+    expected: 'payment approved; card, authorization code, batch and receipt numbers; the terminal that took it',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 150000 },
+      ...payAndTerminal('Pay $1,500.00 with a card that is approved (chip).'),
+    ],
+    outcome: { payment: 'approved' },
+    checks: [...ticket('payment'), { op: 'payment', path: 'card.brand', set: true }, { op: 'payment', path: 'card.last4', set: true }],
+  },
+  {
+    id: 'declined',
+    title: 'Declined card payment',
+    caso: 'Pago rechazado',
+    expected: 'payment rejected with PAYMENT.DECLINED and the acquirer message',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 150005 },
+      ...payAndTerminal('Pay $1,500.05 with the card that the acquirer declines (homologation kit), so the terminal shows DENEGADA.'),
+    ],
+    outcome: { payment: 'rejected' },
+    checks: [
+      { op: 'payment', path: 'failure.code', is: 'PAYMENT.DECLINED' },
+      { op: 'payment', path: 'failure.message', set: true },
+    ],
+  },
+  {
+    id: 'cancelled-by-register',
+    title: 'Payment cancelled by the register before a terminal takes it',
+    caso: 'Pago cancelado desde la caja',
+    expected: 'payment cancelled after the register cancels it while it waits on the terminal',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 150007 },
+      { do: 'await', op: 'payment', until: 'sent' },
+      { do: 'terminal', op: 'payment', say: 'Leave the payment of $1,500.07 on the terminal untouched: the register cancels it.' },
+      { do: 'cancel', op: 'payment' },
+      { do: 'await', op: 'payment', until: 'final' },
+    ],
+    outcome: { payment: 'cancelled' },
+    checks: [],
+  },
+  {
+    id: 'cancelled-on-terminal',
+    title: 'Payment cancelled on the terminal',
+    caso: 'Pago cancelado desde el POS',
+    expected:
+      'payment cancelled after the operator took it and cancelled on the terminal (if the terminal hands the intent back instead of undoing it, the register cancels it)',
+    steps: [
+      { do: 'manual', terminals: [0] },
+      { do: 'pay', as: 'payment', amount: 151000 },
+      { do: 'await', op: 'payment', until: 'sent' },
+      { do: 'terminal', op: 'payment', action: 'take', say: 'Start the payment of $1,510.00 on the terminal; do not present a card.' },
+      { do: 'await', op: 'payment', until: 'taken' },
+      { do: 'terminal', op: 'payment', action: 'walkaway', say: 'Cancel the payment on the terminal (the customer gives up).' },
+      { do: 'await', op: 'payment', until: 'final', patience: 'short' },
+      { do: 'cancel', op: 'payment', ifOpen: true },
+      { do: 'await', op: 'payment', until: 'final' },
+    ],
+    outcome: { payment: 'cancelled' },
+    checks: [{ op: 'payment', path: 'terminalId', among: 'terminalIds' }],
+  },
+  {
+    id: 'qr',
+    title: 'QR payment',
+    caso: 'Pago con QR',
+    expected: 'payment approved, paid from a wallet: method qr and a QR code id, no card',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 152000, method: 'qr' },
+      ...payAndTerminal('Scan the QR shown on the terminal with the homologation wallet and pay $1,520.00.'),
+    ],
+    outcome: { payment: 'approved' },
+    checks: [
+      { op: 'payment', path: 'method', is: 'qr' },
+      { op: 'payment', path: 'qrCodeId', set: true },
+      { op: 'payment', path: 'card', is: null },
+      { op: 'payment', path: 'authorizationCode', set: true },
+    ],
+  },
+  {
+    id: 'installments',
+    title: 'Payment in 3 installments',
+    caso: 'Pago en cuotas',
+    expected: 'payment approved in 3 installments',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 153000, installments: 3 },
+      ...payAndTerminal('Pay $1,530.00 in 3 installments with a credit card.'),
+    ],
+    outcome: { payment: 'approved' },
+    checks: [...ticket('payment'), { op: 'payment', path: 'installments', is: 3 }, { op: 'payment', path: 'plan', is: null }],
+  },
+  {
+    id: 'ahora-12',
+    title: 'Payment with the Ahora 12 plan',
+    caso: 'Pago con plan Ahora 12',
+    expected: 'payment approved with plan ahora_12 in 12 installments',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 154000, installments: 12, plan: 'ahora_12' },
+      ...payAndTerminal('Pay $1,540.00 with the Ahora 12 plan with a credit card.'),
+    ],
+    outcome: { payment: 'approved' },
+    checks: [...ticket('payment'), { op: 'payment', path: 'plan', is: 'ahora_12' }, { op: 'payment', path: 'installments', is: 12 }],
+  },
+  {
+    id: 'broadcast',
+    title: 'Payment broadcast to three terminals, taken by one',
+    caso: 'Pago difundido a varios POS',
+    expected: 'payment sent to three terminals, approved on the one that took it',
+    steps: [
+      { do: 'manual', terminals: [0, 1, 2] },
+      { do: 'pay', as: 'payment', amount: 155000, terminals: [0, 1, 2] },
+      { do: 'await', op: 'payment', until: 'sent' },
+      {
+        do: 'terminal',
+        op: 'payment',
+        terminal: 1,
+        action: 'approve',
+        say: 'The payment of $1,550.00 shows on all three terminals: take it on the second one and pay with a card.',
+      },
+      { do: 'await', op: 'payment', until: 'final' },
+    ],
+    outcome: { payment: 'approved' },
+    checks: [
+      ...ticket('payment'),
+      { op: 'payment', path: 'terminalIds', count: 3 },
+      { op: 'payment', path: 'terminalId', among: 'terminalIds' },
+    ],
+  },
+  {
+    id: 'reversal',
+    title: 'Full reversal of an approved payment',
+    caso: 'Anulación total',
+    expected: 'payment approved, then reversed whole on its terminal: reversal approved and linked to the payment',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 156000 },
+      ...payAndTerminal('Pay $1,560.00 with a card (not AMEX).'),
+      { do: 'reverse', as: 'reversal', payment: 'payment' },
+      { do: 'await', op: 'reversal', until: 'sent' },
+      { do: 'terminal', op: 'reversal', say: 'Confirm the reversal of $1,560.00 on the terminal with the same card.' },
+      { do: 'await', op: 'reversal', until: 'final' },
+    ],
+    outcome: { payment: 'approved', reversal: 'approved' },
+    checks: [
+      ...ticket('reversal'),
+      { op: 'reversal', path: 'paymentId', idOf: 'payment' },
+      { op: 'reversal', path: 'amount', is: 156000 },
+      { op: 'payment', path: 'reversalId', idOf: 'reversal' },
+    ],
+  },
+  {
+    id: 'reversal-cancelled',
+    title: 'Reversal cancelled by the register before a terminal takes it',
+    caso: 'Anulación cancelada',
+    expected: 'payment approved; its reversal cancelled while it waits on the terminal; the payment stays approved, not reversed',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 150017 },
+      ...payAndTerminal('Pay $1,500.17 with a card (not AMEX).'),
+      { do: 'reverse', as: 'reversal', payment: 'payment' },
+      { do: 'await', op: 'reversal', until: 'sent' },
+      { do: 'terminal', op: 'reversal', say: 'Leave the reversal of $1,500.17 on the terminal untouched: the register cancels it.' },
+      { do: 'cancel', op: 'reversal' },
+      { do: 'await', op: 'reversal', until: 'final' },
+    ],
+    outcome: { payment: 'approved', reversal: 'cancelled' },
+    checks: [
+      { op: 'reversal', path: 'paymentId', idOf: 'payment' },
+      { op: 'payment', path: 'reversalId', is: null },
+    ],
+  },
+  {
+    id: 'amex-refund',
+    title: 'Unreferenced refund to an AMEX card',
+    caso: 'Devolución AMEX',
+    expected: 'refund approved on an American Express card',
+    steps: [
+      { do: 'refund', as: 'refund', amount: 45000 },
+      { do: 'await', op: 'refund', until: 'sent' },
+      { do: 'terminal', op: 'refund', say: 'Present an American Express card for the refund of $450.00.' },
+      { do: 'await', op: 'refund', until: 'final' },
+    ],
+    outcome: { refund: 'approved' },
+    checks: [...ticket('refund'), { op: 'refund', path: 'card.brand', is: 'amex' }, { op: 'refund', path: 'amount', is: 45000 }],
+  },
+  {
+    id: 'settlement',
+    title: 'Settlement (batch close) of the first terminal',
+    caso: 'Cierre de lote',
+    expected: 'settlement approved with the batch number it closed and totals per card brand',
+    steps: [
+      { do: 'settle', as: 'settlement' },
+      { do: 'await', op: 'settlement', until: 'sent' },
+      { do: 'terminal', op: 'settlement', say: 'Accept the batch close on the terminal if it asks.' },
+      { do: 'await', op: 'settlement', until: 'final' },
+    ],
+    outcome: { settlement: 'approved' },
+    checks: [
+      { op: 'settlement', path: 'batchNumber', set: true },
+      { op: 'settlement', path: 'totals', set: true },
+    ],
+  },
+]);
+
+/** How many configured terminals the cases need (the broadcast takes three). */
+export function terminalsNeeded(cases: readonly HomologationCase[]): number {
+  let highest = 0;
+  for (const c of cases) {
+    for (const step of c.steps) {
+      const used =
+        step.do === 'pay' || step.do === 'refund' || step.do === 'manual'
+          ? (step.terminals ?? [0])
+          : step.do === 'settle' || step.do === 'terminal'
+            ? [step.terminal ?? 0]
+            : [0];
+      highest = Math.max(highest, ...used.map((i) => i + 1));
+    }
+  }
+  return highest;
+}

@@ -1,0 +1,148 @@
+import type { OperationView } from '@app/contracts';
+import { HOMOLOGATION_CASES, HomologationCase, terminalsNeeded } from '../../scripts/homologation/homologation.cases';
+import { describeOutcome, evaluateCase, valueAt } from '../../scripts/homologation/homologation.evaluate';
+import { reached } from '../../scripts/homologation/homologation.runner';
+
+const op = (fields: Partial<OperationView>) => ({ status: 'approved', providerId: 'p-1', failure: null, ...fields }) as OperationView;
+
+const spec = (fields: Partial<HomologationCase>): HomologationCase => ({
+  id: 'c',
+  title: 'c',
+  caso: 'c',
+  expected: 'c',
+  steps: [],
+  outcome: { payment: 'approved' },
+  checks: [],
+  ...fields,
+});
+
+describe('judging a case', () => {
+  it('passes when every operation ended as expected with a provider id and every check holds', () => {
+    const verdict = evaluateCase(
+      spec({ checks: [{ op: 'payment', path: 'installments', is: 3 }] }),
+      [{ as: 'payment', view: op({ id: 'pay_1', installments: 3 }) }],
+      null,
+    );
+    expect(verdict).toEqual({ passed: true, problems: [] });
+  });
+
+  it('fails an operation that ended in another status, naming its failure', () => {
+    const verdict = evaluateCase(spec({}), [
+      { as: 'payment', view: op({ id: 'pay_1', status: 'rejected', failure: { code: 'PAYMENT.DECLINED', message: 'DENEGADA' } }) },
+    ], null);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.problems).toEqual(['payment pay_1 ended rejected (PAYMENT.DECLINED: DENEGADA), expected approved']);
+  });
+
+  it('fails an operation without the provider id, since that id is what the provider asks for', () => {
+    const verdict = evaluateCase(spec({}), [{ as: 'payment', view: op({ id: 'pay_1', providerId: null }) }], null);
+    expect(verdict.problems).toEqual(['payment pay_1 has no provider id']);
+  });
+
+  it('fails when a step broke, and does not also blame the operations the step never made', () => {
+    const verdict = evaluateCase(spec({ outcome: { payment: 'approved', reversal: 'approved' } }), [
+      { as: 'payment', view: op({ id: 'pay_1' }) },
+    ], 'POST /v1/reversals answered 404');
+    expect(verdict.problems).toEqual(['POST /v1/reversals answered 404']);
+  });
+
+  it('fails when an expected operation was never created though every step ran', () => {
+    expect(evaluateCase(spec({}), [], null).problems).toEqual(['no payment was created']);
+  });
+
+  it('lists every broken check, not only the first', () => {
+    const verdict = evaluateCase(
+      spec({
+        outcome: { payment: 'approved', reversal: 'approved' },
+        checks: [
+          { op: 'payment', path: 'card.brand', is: 'amex' },
+          { op: 'payment', path: 'authorizationCode', set: true },
+          { op: 'payment', path: 'reversalId', idOf: 'reversal' },
+          { op: 'payment', path: 'terminalId', among: 'terminalIds' },
+          { op: 'payment', path: 'terminalIds', count: 3 },
+        ],
+      }),
+      [
+        {
+          as: 'payment',
+          view: op({ id: 'pay_1', card: { brand: 'visa', bin: null, last4: null, entryMode: null }, authorizationCode: '', reversalId: null, terminalId: '3', terminalIds: ['1', '2'] }),
+        },
+        { as: 'reversal', view: op({ id: 'rev_1' }) },
+      ],
+      null,
+    );
+    expect(verdict.problems).toEqual([
+      'payment.card.brand is "visa", expected "amex"',
+      'payment.authorizationCode is "", expected a value',
+      'payment.reversalId is null, expected rev_1 (the reversal)',
+      'payment.terminalId is "3", expected one of payment.terminalIds ["1","2"]',
+      'payment.terminalIds has 2 items, expected 3',
+    ]);
+  });
+
+  it('holds a check for null against a missing card, and tells a missing field from a null one', () => {
+    expect(evaluateCase(spec({ checks: [{ op: 'payment', path: 'card', is: null }] }), [{ as: 'payment', view: op({ card: null }) }], null).passed).toBe(true);
+    expect(valueAt({ card: null }, 'card.brand')).toBeUndefined();
+    expect(
+      evaluateCase(spec({ checks: [{ op: 'payment', path: 'card.brand', is: 'amex' }] }), [{ as: 'payment', view: op({ card: null }) }], null).problems,
+    ).toEqual(['payment.card.brand is missing, expected "amex"']);
+  });
+
+  it('describes the outcome by each operation and its status', () => {
+    expect(describeOutcome([{ as: 'payment', view: op({ status: 'approved' }) }, { as: 'reversal', view: op({ status: 'cancelled' }) }])).toBe(
+      'payment approved, reversal cancelled',
+    );
+    expect(describeOutcome([])).toBe('nothing created');
+  });
+});
+
+describe('milestones an operation waits for', () => {
+  it('counts an operation as sent once the provider has it, and every final status as past any milestone', () => {
+    expect(reached('accepted', 'sent')).toBe(false);
+    expect(reached('unknown', 'sent')).toBe(false);
+    expect(reached('pending', 'sent')).toBe(true);
+    expect(reached('pending', 'taken')).toBe(false);
+    expect(reached('in_progress', 'taken')).toBe(true);
+    expect(reached('in_progress', 'final')).toBe(false);
+    expect(reached('rejected', 'taken')).toBe(true);
+    expect(reached('cancelled', 'final')).toBe(true);
+  });
+});
+
+describe('the case table', () => {
+  it('has unique ids, and every step and check names an operation an earlier step creates', () => {
+    expect(new Set(HOMOLOGATION_CASES.map((c) => c.id)).size).toBe(HOMOLOGATION_CASES.length);
+    for (const c of HOMOLOGATION_CASES) {
+      const made = new Set<string>();
+      for (const step of c.steps) {
+        if ('as' in step) made.add(step.as);
+        if ('op' in step) expect(made.has(step.op) ? step.op : `${c.id}: ${step.op} used before it is made`).toBe(step.op);
+        if (step.do === 'reverse') expect(made.has(step.payment)).toBe(true);
+      }
+      for (const name of Object.keys(c.outcome)) expect(made.has(name) ? name : `${c.id}: ${name} is never made`).toBe(name);
+      for (const check of c.checks) expect(made.has(check.op) ? check.op : `${c.id}: check on ${check.op}`).toBe(check.op);
+    }
+  });
+
+  it('covers the cases the provider asks for', () => {
+    expect(HOMOLOGATION_CASES.map((c) => c.id)).toEqual([
+      'approved',
+      'declined',
+      'cancelled-by-register',
+      'cancelled-on-terminal',
+      'qr',
+      'installments',
+      'ahora-12',
+      'broadcast',
+      'reversal',
+      'reversal-cancelled',
+      'amex-refund',
+      'settlement',
+    ]);
+  });
+
+  it('needs three terminals, for the broadcast', () => {
+    expect(terminalsNeeded(HOMOLOGATION_CASES)).toBe(3);
+    expect(terminalsNeeded(HOMOLOGATION_CASES.filter((c) => c.id !== 'broadcast'))).toBe(1);
+  });
+});

@@ -1,0 +1,289 @@
+// Runs the homologation cases one after another through the public API, with the terminals'
+// part played by the sandbox or by a person, shows one line per case as it ends, and writes the
+// report. A case that breaks records why and the run goes on with the next one.
+import { randomBytes } from 'node:crypto';
+import { FINAL_STATUSES, OperationStatus, OperationType, OperationView } from '@app/contracts';
+import { HOMOLOGATION_CASES, HomologationCase, Milestone, Step, terminalsNeeded } from './homologation.cases';
+import { ApiError, GatewayClient, PersonDesk, SandboxDesk, TerminalDesk } from './homologation.client';
+import { describeOutcome, evaluateCase, RecordedOperation } from './homologation.evaluate';
+import { CaseResult, RunInfo, writeReport } from './homologation.report';
+
+export interface HomologationOptions {
+  gatewayUrl: string;
+  /** The merchant's API key (Bearer). */
+  apiKey: string;
+  /** Terminal ids registered to that merchant; the broadcast needs three. */
+  terminals: string[];
+  /** Who acts on the terminals: the sandbox's control routes, or a person reading instructions. */
+  terminalActions: 'sandbox' | 'person';
+  /** Required with `terminalActions: 'sandbox'`. */
+  sandboxUrl?: string;
+  outDir: string;
+  /** Default: every case. */
+  cases?: readonly HomologationCase[];
+  /** Default: progress lines on stdout. */
+  log?: (line: string) => void;
+  /** How long an operation may take to reach a milestone (default 60 s; 10 min with a person). */
+  waitMs?: number;
+  /** How long a `patience: 'short'` wait lasts (default 3 s; 60 s with a person). */
+  patienceMs?: number;
+  /** Between reads of an operation (default 200 ms; 1 s with a person). */
+  pollMs?: number;
+}
+
+export interface HomologationRun {
+  results: CaseResult[];
+  passed: boolean;
+  csvPath: string;
+  xlsxPath: string;
+}
+
+const FINAL: ReadonlySet<string> = FINAL_STATUSES;
+const NOT_SENT: ReadonlySet<string> = new Set<OperationStatus>(['accepted', 'unknown']);
+const TAKEN: ReadonlySet<string> = new Set<OperationStatus>(['in_progress', 'cancelling']);
+
+export function reached(status: string, milestone: Milestone): boolean {
+  if (FINAL.has(status)) return true;
+  if (milestone === 'sent') return !NOT_SENT.has(status);
+  if (milestone === 'taken') return TAKEN.has(status);
+  return false;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How one case runs: its operations by name, modes to put back, notes. */
+class CaseRun {
+  readonly ops = new Map<string, OperationView>();
+  readonly order: string[] = [];
+  readonly restores: (() => Promise<void>)[] = [];
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly spec: HomologationCase,
+    readonly keyPrefix: string,
+  ) {}
+
+  op(name: string): OperationView {
+    const op = this.ops.get(name);
+    if (!op) throw new Error(`step refers to ${name}, which no earlier step created`);
+    return op;
+  }
+
+  keep(name: string, view: OperationView): void {
+    if (!this.ops.has(name)) this.order.push(name);
+    this.ops.set(name, view);
+  }
+
+  recorded(): RecordedOperation[] {
+    return this.order.map((as) => ({ as, view: this.ops.get(as)! }));
+  }
+}
+
+export class HomologationRunner {
+  private readonly client: GatewayClient;
+  private readonly desk: TerminalDesk;
+  private readonly log: (line: string) => void;
+  private readonly waitMs: number;
+  private readonly patienceMs: number;
+  private readonly pollMs: number;
+  private readonly runTag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+
+  constructor(private readonly options: HomologationOptions) {
+    const person = options.terminalActions === 'person';
+    this.log = options.log ?? ((line) => process.stdout.write(line + '\n'));
+    this.client = new GatewayClient(options.gatewayUrl.replace(/\/+$/, ''), options.apiKey);
+    if (person) {
+      this.desk = new PersonDesk(this.log);
+    } else {
+      if (!options.sandboxUrl) throw new Error('terminalActions "sandbox" needs sandboxUrl');
+      this.desk = new SandboxDesk(options.sandboxUrl.replace(/\/+$/, ''));
+    }
+    this.waitMs = options.waitMs ?? (person ? 600_000 : 60_000);
+    this.patienceMs = options.patienceMs ?? (person ? 60_000 : 3_000);
+    this.pollMs = options.pollMs ?? (person ? 1000 : 200);
+  }
+
+  async run(): Promise<HomologationRun> {
+    const cases = this.options.cases ?? HOMOLOGATION_CASES;
+    const needed = terminalsNeeded(cases);
+    if (this.options.terminals.length < needed) {
+      throw new Error(`the cases need ${needed} terminals; ${this.options.terminals.length} configured (${this.options.terminals.join(', ')})`);
+    }
+    const startedAt = new Date().toISOString();
+    this.log(`Homologation: ${cases.length} cases against ${this.options.gatewayUrl}, terminals ${this.options.terminals.join(', ')}`);
+    this.log(
+      this.desk.kind === 'sandbox'
+        ? `Terminal steps: the sandbox's control routes at ${this.options.sandboxUrl}`
+        : 'Terminal steps: a person at the terminals; each instruction is printed below, then the run waits for it',
+    );
+    const results: CaseResult[] = [];
+    for (const [i, spec] of cases.entries()) {
+      const result = await this.runCase(spec, `${i + 1}/${cases.length}`);
+      results.push(result);
+    }
+    const info: RunInfo = {
+      gatewayUrl: this.options.gatewayUrl,
+      terminals: this.options.terminals,
+      terminalActions: this.desk.kind,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    const { csv, xlsx } = await writeReport(this.options.outDir, results, info);
+    const passedCount = results.filter((r) => r.passed).length;
+    this.log(`${passedCount}/${results.length} cases passed${passedCount === results.length ? '' : `; failed: ${results.filter((r) => !r.passed).map((r) => r.id).join(', ')}`}`);
+    this.log(`Report: ${csv}`);
+    this.log(`        ${xlsx}`);
+    return { results, passed: passedCount === results.length, csvPath: csv, xlsxPath: xlsx };
+  }
+
+  private async runCase(spec: HomologationCase, position: string): Promise<CaseResult> {
+    const started = Date.now();
+    const run = new CaseRun(spec, `hom-${this.runTag}-${spec.id}`);
+    if (this.desk.kind === 'person') this.log(`  ${position} ${spec.id}: ${spec.title}`);
+    let stepError: string | null = null;
+    try {
+      for (const [index, step] of spec.steps.entries()) await this.step(run, step, index);
+    } catch (err) {
+      stepError = err instanceof Error ? err.message : String(err);
+    }
+    await this.refresh(run);
+    await this.cleanUp(run);
+    const recorded = run.recorded();
+    const verdict = evaluateCase(spec, recorded, stepError);
+    const finished = Date.now();
+    const result: CaseResult = {
+      id: spec.id,
+      title: spec.title,
+      caso: spec.caso,
+      expected: spec.expected,
+      outcome: describeOutcome(recorded),
+      passed: verdict.passed,
+      problems: verdict.problems,
+      notes: run.notes,
+      operations: recorded,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+    };
+    const ids = recorded.map((r) => `${r.as} ${r.view.id} → ${r.view.providerId ?? 'no provider id'}`).join(', ');
+    this.log(
+      `${result.passed ? '✓' : '✗'} ${position} ${spec.id.padEnd(22)} ${result.outcome.padEnd(34)} ${((finished - started) / 1000).toFixed(1).padStart(5)}s  ${ids}`,
+    );
+    if (!result.passed) for (const problem of result.problems) this.log(`      ${problem}`);
+    return result;
+  }
+
+  private terminal(index: number | undefined): string {
+    return this.options.terminals[index ?? 0];
+  }
+
+  private async step(run: CaseRun, step: Step, index: number): Promise<void> {
+    const key = `${run.keyPrefix}-${index}`;
+    const reference = `hom-${run.spec.id}`.slice(0, 64);
+    const description = `Homologación: ${run.spec.caso}`.slice(0, 100);
+    const terminalIds = (picks: number[] | undefined) => (picks ?? [0]).map((i) => this.terminal(i));
+    switch (step.do) {
+      case 'pay':
+        run.keep(
+          step.as,
+          await this.client.command('/v1/payments', key, {
+            terminalIds: terminalIds(step.terminals),
+            amount: step.amount,
+            currency: 'ARS',
+            reference,
+            description,
+            ...(step.installments ? { installments: step.installments } : {}),
+            ...(step.plan ? { plan: step.plan } : {}),
+            ...(step.method ? { method: step.method } : {}),
+            ...(this.desk.kind === 'person' ? { expiresInSeconds: 600 } : {}),
+          }),
+        );
+        return;
+      case 'reverse':
+        run.keep(step.as, await this.client.command('/v1/reversals', key, { paymentId: run.op(step.payment).id, reference, description }));
+        return;
+      case 'refund':
+        run.keep(
+          step.as,
+          await this.client.command('/v1/refunds', key, { terminalIds: terminalIds(step.terminals), amount: step.amount, currency: 'ARS', reference, description }),
+        );
+        return;
+      case 'settle':
+        run.keep(step.as, await this.client.command('/v1/settlements', key, { terminalId: this.terminal(step.terminal) }));
+        return;
+      case 'cancel': {
+        const op = await this.client.get(run.op(step.op).type, run.op(step.op).id);
+        run.keep(step.op, op);
+        if (step.ifOpen && FINAL.has(op.status)) return;
+        if (step.ifOpen) run.notes.push(`${step.op} was still ${op.status} after the terminal step, so the register cancelled it`);
+        run.keep(step.op, await this.client.command(`${this.client.pathOf(op.type)}/${op.id}/cancel`, key));
+        return;
+      }
+      case 'manual':
+        run.restores.push(await this.desk.manual(step.terminals.map((i) => this.terminal(i))));
+        return;
+      case 'terminal':
+        await this.desk.act(this.terminal(step.terminal), run.op(step.op), step.action, step.say);
+        return;
+      case 'await': {
+        const patience = step.patience === 'short';
+        const view = await this.awaitMilestone(run.op(step.op), step.until, patience ? this.patienceMs : this.waitMs, patience);
+        run.keep(step.op, view);
+        if (patience && step.until === 'final' && FINAL.has(view.status)) run.notes.push(`${step.op} ended ${view.status} on its own`);
+        return;
+      }
+    }
+  }
+
+  private async awaitMilestone(op: OperationView, until: Milestone, timeoutMs: number, quiet: boolean): Promise<OperationView> {
+    const deadline = Date.now() + timeoutMs;
+    let view = await this.client.get(op.type, op.id);
+    while (!reached(view.status, until)) {
+      if (Date.now() >= deadline) {
+        if (quiet) return view;
+        throw new Error(`${op.type} ${op.id} was still ${view.status} after ${Math.round(timeoutMs / 1000)} s (waiting for it to be ${until})`);
+      }
+      await sleep(this.pollMs);
+      view = await this.client.get(op.type, op.id);
+    }
+    return view;
+  }
+
+  /** Reads every operation once more: links (a payment's reversalId) change after its own step. */
+  private async refresh(run: CaseRun): Promise<void> {
+    for (const name of run.order) {
+      const op = run.op(name);
+      try {
+        run.keep(name, await this.client.get(op.type, op.id));
+      } catch {
+        // keep the last view read
+      }
+    }
+  }
+
+  /** Leaves the terminals as found: modes back, and nothing of this case left waiting on them. */
+  private async cleanUp(run: CaseRun): Promise<void> {
+    for (const name of run.order) {
+      const op = run.op(name);
+      if (FINAL.has(op.status) || op.type === 'settlement') continue;
+      try {
+        await this.client.command(`${this.client.pathOf(op.type as OperationType)}/${op.id}/cancel`, `${run.keyPrefix}-cleanup-${name}`);
+        run.notes.push(`${name} was left ${op.status}; the run cancelled it`);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+      }
+    }
+    for (const restore of run.restores.reverse()) {
+      try {
+        await restore();
+      } catch (err) {
+        run.notes.push(`could not put a terminal back in its mode: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+}
+
+/** Runs the homologation and writes its report; `passed` is false when any case failed. */
+export function runHomologation(options: HomologationOptions): Promise<HomologationRun> {
+  return new HomologationRunner(options).run();
+}

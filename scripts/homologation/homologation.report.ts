@@ -131,7 +131,7 @@ const OPERATION_COLUMNS = [
   { header: 'Provider id', key: 'providerId', width: 40 },
   { header: 'Terminal', key: 'terminalId', width: 12 },
   { header: 'Sent to', key: 'terminalIds', width: 30 },
-  { header: 'Amount', key: 'amount', width: 12 },
+  { header: 'Amount (ARS)', key: 'amount', width: 14, style: { numFmt: '#,##0.00' } },
   { header: 'Installments', key: 'installments', width: 12 },
   { header: 'Plan', key: 'plan', width: 10 },
   { header: 'Method', key: 'method', width: 8 },
@@ -141,6 +141,7 @@ const OPERATION_COLUMNS = [
   { header: 'Batch number', key: 'batchNumber', width: 14 },
   { header: 'Receipt number', key: 'receiptNumber', width: 14 },
   { header: 'Failure', key: 'failure', width: 40 },
+  { header: 'Totals', key: 'totals', width: 50 },
   { header: 'Created', key: 'createdAt', width: 26 },
   { header: 'Updated', key: 'updatedAt', width: 26 },
 ];
@@ -166,6 +167,9 @@ function operationRows(results: readonly CaseResult[]): Record<string, string | 
       batchNumber: view.batchNumber,
       receiptNumber: view.receiptNumber,
       failure: view.failure ? `${view.failure.code}: ${view.failure.message}` : null,
+      totals: view.totals
+        ? view.totals.map((t) => `${t.brand}: ${t.payments.count} payments, ${t.reversals.count} reversals, ${t.refunds.count} refunds`).join('; ')
+        : null,
       createdAt: view.createdAt,
       updatedAt: view.updatedAt,
     })),

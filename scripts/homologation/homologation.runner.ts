@@ -118,7 +118,7 @@ export class HomologationRunner {
     );
     const results: CaseResult[] = [];
     for (const [i, spec] of cases.entries()) {
-      const result = await this.runCase(spec, `${i + 1}/${cases.length}`);
+      const result = await this.runCase(spec, `${i + 1}/${cases.length}`.padStart(String(cases.length).length * 2 + 1));
       results.push(result);
     }
     const info: RunInfo = {
@@ -167,7 +167,7 @@ export class HomologationRunner {
     };
     const ids = recorded.map((r) => `${r.as} ${r.view.id} → ${r.view.providerId ?? 'no provider id'}`).join(', ');
     this.log(
-      `${result.passed ? '✓' : '✗'} ${position} ${spec.id.padEnd(22)} ${result.outcome.padEnd(34)} ${((finished - started) / 1000).toFixed(1).padStart(5)}s  ${ids}`,
+      `${result.passed ? '✓' : '✗'} ${position} ${spec.id.padEnd(22)} ${result.outcome.padEnd(36)} ${((finished - started) / 1000).toFixed(1).padStart(5)}s  ${ids}`,
     );
     if (!result.passed) for (const problem of result.problems) this.log(`      ${problem}`);
     return result;

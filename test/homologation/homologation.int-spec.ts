@@ -94,7 +94,7 @@ describe('the homologation run against the sandbox', () => {
 
     it('shows one progress line per case with its mark and elapsed time', () => {
       for (const c of HOMOLOGATION_CASES) {
-        expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^✓ \\d+/\\d+ ${c.id} .* \\d+\\.\\ds `)));
+        expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^✓ +\\d+/\\d+ ${c.id} .* \\d+\\.\\ds `)));
       }
       expect(lines).toContain(`${HOMOLOGATION_CASES.length}/${HOMOLOGATION_CASES.length} cases passed`);
     });
@@ -150,6 +150,19 @@ describe('the homologation run against the sandbox', () => {
       expect(items.get('Passed')).toBe(HOMOLOGATION_CASES.length);
       expect(items.get('Failed')).toBe(0);
     });
+  });
+
+  it('with a person at the terminals, prints what to do on which terminal and waits for the operation', async () => {
+    const lines: string[] = [];
+    // The sandbox's automatic terminal plays the person who pays.
+    const approved = HOMOLOGATION_CASES.find((c) => c.id === 'approved')!;
+    const run = await runHomologation({ ...options(join(outDir, 'person'), lines), terminalActions: 'person', sandboxUrl: undefined, cases: [approved] });
+    expect(run.passed).toBe(true);
+    const said = lines.findIndex((l) => l.startsWith(`    → terminal ${reg.terminals[0]}: Pay $1,500.00 with a card`));
+    const done = lines.findIndex((l) => l.startsWith('✓ 1/1 approved '));
+    expect(said).toBeGreaterThanOrEqual(0);
+    expect(done).toBeGreaterThan(said);
+    expect(lines[said]).toContain(run.results[0].operations[0].view.id);
   });
 
   it('reports a case whose outcome differs from the expected one as failed, with the reason', async () => {

@@ -22,6 +22,7 @@ import { HttpDrain } from './infra/http-drain.service';
 import { OperationQueues } from './infra/operation-queues.service';
 import { OutboxRelayHost } from './infra/outbox-relay.host';
 import { PgNotifications } from './infra/pg-notifications.service';
+import { QueuesDashboardModule } from './queues-dashboard/queues-dashboard.module';
 import { CommandResponder } from './operations/command.responder';
 import { OperationWaiter } from './operations/operation-waiter.service';
 import { OperationCommands } from './operations/operation-commands.service';
@@ -48,7 +49,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig, deps: GatewayDependencies): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [DiscoveryModule, WebhooksModule],
+      imports: [DiscoveryModule, WebhooksModule, QueuesDashboardModule],
       controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, EventsController, HealthController, DocsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -28,6 +28,16 @@ export interface RedisStreamsServerOptions {
   retryDelayMs?: number;
   /** Subjects (operations) handled at once by this consumer; one subject's messages are always handled one at a time. Default 1. */
   concurrency?: number;
+  /**
+   * Rewrites an entry's fields before they are copied anywhere (a dead letter): drop what must not
+   * be kept, such as a credential the message carried. Default: copied as they are.
+   */
+  redactFields?: (fields: Readonly<Record<string, string>>) => Record<string, string>;
+  /**
+   * Deletes each entry (XDEL) when it is acknowledged, handled or dead-lettered, so what it carried
+   * does not stay in the stream. Only for a stream that this one group reads. Default false.
+   */
+  deleteAcknowledged?: boolean;
   /** Extra ioredis options. */
   redis?: RedisOptions;
 }
@@ -46,6 +56,7 @@ const optionsSchema = z.object({
   claimIdleMs: positive.default(30_000),
   retryDelayMs: z.number().int().nonnegative().default(1000),
   concurrency: positive.default(1),
+  deleteAcknowledged: z.boolean().default(false),
 });
 
 export type ResolvedServerOptions = Required<Omit<RedisStreamsServerOptions, 'redis'>> & {
@@ -71,6 +82,7 @@ export function resolveServerOptions(options: RedisStreamsServerOptions): Resolv
     consumer: o.consumer ?? `${hostname()}-${process.pid}`,
     deadLetterStream: o.deadLetterStream ?? `${o.stream}:dead`,
     redis: options.redis ?? {},
+    redactFields: options.redactFields ?? ((fields) => ({ ...fields })),
     // Three heartbeats fit in the idle time that marks a consumer dead, so a live one never looks dead.
     heartbeatMs: Math.max(20, Math.floor(o.claimIdleMs / 3)),
     claimEveryMs: Math.max(20, Math.min(Math.floor(o.claimIdleMs / 2), 5000)),

@@ -342,7 +342,13 @@ export class RedisStreamsServer extends Server<Record<string, Listener>, RedisSt
       }
     }
     try {
-      await this.cmd().xack(this.o.stream, this.o.group, head.id);
+      if (this.o.deleteAcknowledged) {
+        const results = await this.cmd().multi().xack(this.o.stream, this.o.group, head.id).xdel(this.o.stream, head.id).exec();
+        const failed = results?.find(([err]) => err);
+        if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction was discarded');
+      } else {
+        await this.cmd().xack(this.o.stream, this.o.group, head.id);
+      }
     } catch (err) {
       // Handled but not acknowledged: it will be taken over and handled again (at least once).
       this.log.warn(`message ${head.id} handled but not acknowledged (${errorText(err)})`);
@@ -371,7 +377,7 @@ export class RedisStreamsServer extends Server<Record<string, Listener>, RedisSt
   }
 
   private async deadLetter(head: Held, error: string): Promise<Outcome> {
-    const fields = deadLetterFields(head.fields, {
+    const fields = deadLetterFields(this.o.redactFields(head.fields), {
       error,
       group: this.o.group,
       consumer: this.o.consumer,
@@ -379,11 +385,12 @@ export class RedisStreamsServer extends Server<Record<string, Listener>, RedisSt
       messageId: head.id,
       deliveries: head.deliveryCount,
     });
-    const results = await this.cmd()
+    const tx = this.cmd()
       .multi()
       .xadd(this.o.deadLetterStream, '*', ...flatten(fields))
-      .xack(this.o.stream, this.o.group, head.id)
-      .exec();
+      .xack(this.o.stream, this.o.group, head.id);
+    if (this.o.deleteAcknowledged) tx.xdel(this.o.stream, head.id);
+    const results = await tx.exec();
     const failed = results?.find(([err]) => err);
     if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction was discarded');
     this.log.error(`message ${head.id} (${head.fields.type ?? 'no type'}) sent to ${this.o.deadLetterStream}: ${error}`);

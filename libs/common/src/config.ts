@@ -17,6 +17,8 @@ export const configSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   BULLMQ_PREFIX: z.string().min(1).default('ecr'),
   EVENT_STREAM_KEY: z.string().min(1).default('ecr-bridge:events'),
+  COMMAND_STREAM_KEY: z.string().min(1).default('ecr-bridge:commands'),
+  COMMAND_REPLY_STREAM_KEY: z.string().min(1).default('ecr-bridge:command-replies'),
   PORT: int(3000),
   HOST: z.string().default('0.0.0.0'),
   HEALTH_PORT: int(0),

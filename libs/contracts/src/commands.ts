@@ -1,7 +1,9 @@
-// Command bodies as the public API takes them (HTTP today, the message bus later): one schema each
+// Command bodies as the public API takes them (over HTTP and over the message bus): one schema each
 // gives validation, the TypeScript type and the OpenAPI description.
 import { z } from 'zod';
 import { amountSchema, currencySchema } from './money';
+import { ErrorCode } from './errors';
+import { operationViewSchema } from './operation-view';
 
 export const PROVIDERS = Object.freeze(['paystore'] as const);
 export const providerSchema = z.enum(PROVIDERS);
@@ -63,3 +65,77 @@ export type CreateSettlementCommand = z.infer<typeof createSettlementCommandSche
 
 /** `Idempotency-Key`: 1–255 printable ASCII characters. */
 export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x20-\x7e]+$/);
+
+// ── Commands over the bus ──────────────────────────────────────────────────────────────────────
+// A store system may publish the same commands on a Redis Stream instead of calling HTTP. Each is
+// one CloudEvent of type `command.<name>` whose `data` is the envelope below; the gateway answers
+// each on the reply stream with a `command.<status>` event whose `data` is a CommandReply.
+
+/** Commands a store system may publish. Never rename a value: publishers program against them. */
+export const BUS_COMMANDS = Object.freeze([
+  'payment.create',
+  'payment.cancel',
+  'payment.confirm',
+  'reversal.create',
+  'reversal.cancel',
+  'refund.create',
+  'refund.cancel',
+  'settlement.create',
+] as const);
+export type BusCommandName = (typeof BUS_COMMANDS)[number];
+
+/** The CloudEvent type a command travels as: `command.payment.create`. */
+export function busCommandType(name: BusCommandName): `command.${BusCommandName}` {
+  return `command.${name}`;
+}
+
+const operationIdField = z.string().min(1).max(64);
+/** Commands on an existing operation take no body, as over HTTP; an empty object is accepted too. */
+const noBody = z.strictObject({}).optional();
+const envelope = {
+  /** The merchant's API key, as in `Authorization: Bearer`. Never copied into a reply, a log or a dead letter. */
+  apiKey: z.string().min(1),
+  idempotencyKey: idempotencyKeySchema,
+  /** Correlates the reply; default the stream entry id. */
+  commandId: z.string().min(1).max(255).regex(/^[\x20-\x7e]+$/, 'commandId must be printable ASCII').optional(),
+};
+
+/** A command as published on the bus: one schema for every command, discriminated by `command`. */
+export const busCommandSchema = z.discriminatedUnion('command', [
+  z.strictObject({ ...envelope, command: z.literal('payment.create'), body: createPaymentCommandSchema }),
+  z.strictObject({ ...envelope, command: z.literal('payment.cancel'), operationId: operationIdField, body: noBody }),
+  z.strictObject({ ...envelope, command: z.literal('payment.confirm'), operationId: operationIdField, body: noBody }),
+  z.strictObject({ ...envelope, command: z.literal('reversal.create'), body: createReversalCommandSchema }),
+  z.strictObject({ ...envelope, command: z.literal('reversal.cancel'), operationId: operationIdField, body: noBody }),
+  z.strictObject({ ...envelope, command: z.literal('refund.create'), body: createRefundCommandSchema }),
+  z.strictObject({ ...envelope, command: z.literal('refund.cancel'), operationId: operationIdField, body: noBody }),
+  z.strictObject({ ...envelope, command: z.literal('settlement.create'), body: createSettlementCommandSchema }),
+]);
+export type BusCommand = z.infer<typeof busCommandSchema>;
+
+export const COMMAND_REPLY_STATUSES = Object.freeze(['accepted', 'replayed', 'rejected'] as const);
+export type CommandReplyStatus = (typeof COMMAND_REPLY_STATUSES)[number];
+
+/** What a command's answer looks like: `data` of a `command.accepted|replayed|rejected` event. */
+export const commandReplySchema = z.object({
+  commandId: z.string(),
+  command: z.string().nullable(),
+  status: z.enum(COMMAND_REPLY_STATUSES),
+  /** The merchant the key belongs to; null when the key was not accepted. */
+  merchantId: z.string().nullable(),
+  operationId: z.string().optional(),
+  /** The operation as HTTP answers the same command. */
+  operation: operationViewSchema.optional(),
+  /** The RFC 9457 problem details HTTP answers the same command (same `code`, `status`, `errors`). */
+  problem: z
+    .object({
+      type: z.string(),
+      title: z.string(),
+      status: z.number().int(),
+      detail: z.string(),
+      code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+      errors: z.array(z.object({ field: z.string(), message: z.string() })),
+    })
+    .optional(),
+});
+export type CommandReply = z.infer<typeof commandReplySchema>;

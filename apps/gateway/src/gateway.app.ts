@@ -7,6 +7,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppConfig, createLogger, loadConfig } from '@app/common';
 import { BODY_LIMIT_BYTES } from './gateway.config';
 import { NestPinoLogger } from './gateway.logger';
+import { connectCommandBus, startCommandBus } from './bus/command-bus.server';
 import { GatewayModule } from './gateway.module';
 import { HttpMetrics } from './health/http.metrics';
 import { registerJsonBodyParser } from './http/json-body.parser';
@@ -38,7 +39,9 @@ export async function createGatewayApp(overrides: Partial<AppConfig> = {}): Prom
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });
+  connectCommandBus(app, config);
   await app.init();
+  startCommandBus(app, logger);
   registeredRoutes.set(app, routes);
   return app;
 }

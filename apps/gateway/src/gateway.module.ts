@@ -6,6 +6,10 @@ import type { Logger } from '@app/common';
 import { AdminController } from './admin/admin.controller';
 import { AdminService } from './admin/admin.service';
 import { AuthGuard } from './auth/auth.guard';
+import { BusCommands } from './bus/bus-commands.service';
+import { CommandAuthenticator } from './bus/command.authenticator';
+import { CommandReplies } from './bus/command-replies.publisher';
+import { CommandsListener } from './bus/commands.listener';
 import { DocsController } from './docs/docs.controller';
 import { OpenApiService } from './docs/openapi.service';
 import { EventStreamService } from './events/event-stream.service';
@@ -50,7 +54,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [DiscoveryModule, WebhooksModule, QueuesDashboardModule],
-      controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, EventsController, HealthController, DocsController],
+      controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, EventsController, HealthController, DocsController, CommandsListener],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: deps.logger },
@@ -67,6 +71,7 @@ export class GatewayModule {
         TerminalsService,
         PaymentsService,
         OperationCommands, ReversalsService, RefundsService, SettlementsService,
+        CommandAuthenticator, CommandReplies, BusCommands,
         AdminService,
         EventStreamService,
         HealthService,

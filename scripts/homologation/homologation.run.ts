@@ -3,7 +3,7 @@
 // its own on the sandbox (HOMOLOGATION_SETUP=sandbox) and stops it afterwards. Exit code 0 when
 // every case passed, 1 when one failed, 2 when the run could not start. docs/homologation.md.
 import { join } from 'node:path';
-import { HOMOLOGATION_CASES, HomologationCase } from './homologation.cases';
+import { HOMOLOGATION_CASES, HomologationCase, terminalsNeeded } from './homologation.cases';
 import { SandboxDesk } from './homologation.client';
 import { runHomologation } from './homologation.runner';
 import { OwnSystem, startOwnSystem } from './homologation.system';
@@ -36,6 +36,10 @@ async function main(): Promise<number> {
     throw new ConfigError(`HOMOLOGATION_TERMINAL_ACTIONS must be "sandbox" or "person", not "${actions}"`);
   }
   const cases = pickCases(env.HOMOLOGATION_CASES);
+  const needed = terminalsNeeded(cases);
+  if (terminals.length < needed) {
+    throw new ConfigError(`HOMOLOGATION_TERMINALS: the cases need ${needed} terminals, ${terminals.length} given (${terminals.join(', ')})`);
+  }
   const outDir = env.HOMOLOGATION_OUT ?? join('reports', `homologation-${stamp(new Date())}`);
 
   let system: OwnSystem | null = null;

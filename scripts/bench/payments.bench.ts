@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { readSse } from '@app/events';
+import { deleteKeysWithPrefix } from '@app/jobs';
 import { runMigrations } from '@app/persistence';
 import { fmt, pool, sleep, startApp, stopAll, summary, waitHttp } from './bench.util';
 
@@ -165,12 +166,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll(children);
     const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${tag}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, tag);
     redis.disconnect();
   }
 }

@@ -25,7 +25,8 @@ export async function readSse(body: ReadableStream<Uint8Array>, onMessage: (mess
       }
     }
   } catch (err) {
-    if (!(err instanceof Error && err.name === 'AbortError')) throw err;
+    // The abort error may come from another realm (a DOMException), so look at its name only.
+    if ((err as { name?: unknown } | null)?.name !== 'AbortError') throw err;
   }
 }
 

@@ -72,3 +72,15 @@ export async function ensureOperationJob(
   await queue.add(JOB_OF[type], { operationId }, { jobId: operationId });
   return replaced ? 'replaced' : 'added';
 }
+
+/** Deletes every key under `prefix` (a throw-away deployment's queues and streams). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

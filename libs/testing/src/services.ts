@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
+import { deleteKeysWithPrefix } from '@app/jobs';
 import { createDataSource, runMigrations } from '@app/persistence';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -69,14 +70,7 @@ export async function createTestRedis(): Promise<TestRedis> {
   const prefix = uniqueName('ecrtest');
   const streamKey = `${prefix}:events`;
   const client = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-  const flush = async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await client.del(...keys);
-    } while (cursor !== '0');
-  };
+  const flush = async () => void (await deleteKeysWithPrefix(client, prefix));
   return {
     url: redisUrl(),
     prefix,

@@ -501,7 +501,8 @@ export class RedisStreamsServer extends Server<Record<string, Listener>, RedisSt
     while (this.claiming) await new Promise((r) => setTimeout(r, 10));
     await this.release();
     this.reader?.disconnect();
-    await this.command?.quit().catch(() => undefined);
+    // QUIT would wait behind commands queued while Redis is unreachable (for ever, if it stays so).
+    if (this.command?.status === 'ready') await this.command.quit().catch(() => undefined);
     this.command?.disconnect();
     this.reader = null;
     this.command = null;

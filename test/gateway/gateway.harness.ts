@@ -63,6 +63,8 @@ export async function startGateway(overrides: Partial<AppConfig> = {}): Promise<
     REDIS_URL: redis.url,
     BULLMQ_PREFIX: redis.prefix,
     EVENT_STREAM_KEY: redis.streamKey,
+    COMMAND_STREAM_KEY: `${redis.prefix}:commands`,
+    COMMAND_REPLY_STREAM_KEY: `${redis.prefix}:command-replies`,
     ADMIN_API_KEY: adminKey,
     LOG_LEVEL: 'silent',
     ...overrides,

@@ -279,6 +279,8 @@ export function systemConfig(db: TestDatabase, redis: TestRedis, sandboxUrl: str
     REDIS_URL: redis.url,
     BULLMQ_PREFIX: redis.prefix,
     EVENT_STREAM_KEY: redis.streamKey,
+    COMMAND_STREAM_KEY: `${redis.prefix}:commands`,
+    COMMAND_REPLY_STREAM_KEY: `${redis.prefix}:command-replies`,
     PAYSTORE_BASE_URL: sandboxUrl,
     PAYSTORE_TIMEOUT_MS: 1500,
     POLL_INTERVAL_MS: 100,

@@ -14,9 +14,9 @@ export const KUSTOMIZE_TARGETS = {
 } as const;
 
 /** The apps every environment runs; the sandbox overlay adds the simulator. */
-export const CORE_APPS = ['gateway', 'payments', 'reversals', 'settlements'] as const;
-export const WORKERS = ['payments', 'reversals', 'settlements'] as const;
-export const APP_PORTS: Record<string, number> = { gateway: 3000, payments: 3001, reversals: 3002, settlements: 3003, sandbox: 4010 };
+export const CORE_APPS = ['gateway', 'payments', 'reversals', 'settlements', 'webhooks'] as const;
+export const WORKERS = ['payments', 'reversals', 'settlements', 'webhooks'] as const;
+export const APP_PORTS: Record<string, number> = { gateway: 3000, payments: 3001, reversals: 3002, settlements: 3003, webhooks: 3004, sandbox: 4010 };
 
 const cache = new Map<string, KubeObject[]>();
 

@@ -24,6 +24,8 @@ export const configSchema = z.object({
   HEALTH_PORT: int(0),
   SANDBOX_PORT: int(4010),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  /** Encrypts webhook subscription secrets at rest (gateway and webhooks app; see docs/webhooks.md). */
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'WEBHOOK_SECRET_KEY must be at least 32 characters').optional(),
   PAYSTORE_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
   PAYSTORE_CLIENT_ID: z.string().default('ecr-bridge-sandbox'),
   PAYSTORE_CLIENT_SECRET: z.string().default('sandbox-secret'),

@@ -71,9 +71,18 @@ describeWithBrowser('virtual POS page in a browser', () => {
     const created = await http.createPayment('4000', [TERMINAL]);
     const id = created.body.payment_data.payment_id;
     await page.getByTestId(`intent-${id}`).waitFor({ timeout: 5_000 });
-    // Cancelled behind the page's back: the next click is refused with a 409.
-    await http.api('PUT', `/v1/paystore_terminals/terminal_payments/payments/${id}/cancellations`);
-    await page.getByTestId(`approve-${id}`).click();
-    await page.getByTestId('message').filter({ hasText: 'no longer' }).waitFor({ timeout: 5_000 });
+    // Cancelled behind the page's back: the next click is refused with a 409. The page's list
+    // refresh is held while the click happens, so the intent is still on screen to be clicked
+    // however slow the machine is.
+    const listRoute = '**/sandbox/terminals/*/intents';
+    const frozen = await (await fetch(`${sandbox.url}/sandbox/terminals/${TERMINAL}/intents`)).text();
+    await page.route(listRoute, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: frozen }));
+    try {
+      await http.api('PUT', `/v1/paystore_terminals/terminal_payments/payments/${id}/cancellations`);
+      await page.getByTestId(`approve-${id}`).click({ timeout: 5_000 });
+      await page.getByTestId('message').filter({ hasText: 'no longer' }).waitFor({ timeout: 5_000 });
+    } finally {
+      await page.unroute(listRoute);
+    }
   }, 30_000);
 });

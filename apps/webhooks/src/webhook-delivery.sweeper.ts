@@ -4,6 +4,7 @@
 // exhausted job attempts lose no delivery.
 import type { Logger } from '@app/common';
 import { ensureDeliveryJob } from '@app/webhooks';
+import { PeriodicTask } from '@app/workers';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { WebhookMetrics } from './webhook.metrics';
@@ -16,36 +17,28 @@ export interface DeliverySweeperOptions {
 }
 
 export class DeliverySweeper {
-  private timer: NodeJS.Timeout | null = null;
   private cursor = '';
-  private running: Promise<number> | null = null;
+  private readonly loop: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: Queue,
     private readonly options: DeliverySweeperOptions,
-  ) {}
+  ) {
+    this.loop = new PeriodicTask(() => this.sweepOnce(), {
+      intervalMs: options.intervalMs,
+      logger: options.logger,
+      what: 'delivery sweep',
+      runAtStart: false,
+    });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweepOnce();
-    try {
-      await this.running;
-    } catch (err) {
-      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'delivery sweep failed; next tick retries');
-    } finally {
-      this.running = null;
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Checks one batch of pending deliveries (round robin by id); answers how many it queued again. */

@@ -8,3 +8,4 @@ export * from './intent.lifecycle';
 export * from './paystore.support';
 export * from './operation.runtime';
 export * from './log.context';
+export * from './periodic.task';

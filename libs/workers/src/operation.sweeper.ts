@@ -7,6 +7,7 @@ import type { Logger } from '@app/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { PeriodicTask } from './periodic.task';
 import { WorkerMetrics } from './worker.metrics';
 
 export interface OperationSweeperOptions {
@@ -20,38 +21,29 @@ export interface OperationSweeperOptions {
 }
 
 export class OperationSweeper {
-  private timer: NodeJS.Timeout | null = null;
   private cursor = '';
-  private running: Promise<number> | null = null;
+  private readonly loop: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: Queue,
     private readonly redis: Redis,
     private readonly options: OperationSweeperOptions,
-  ) {}
+  ) {
+    this.loop = new PeriodicTask(() => this.sweepOnce(), {
+      intervalMs: options.intervalMs,
+      logger: options.logger,
+      what: 'sweep',
+      runAtStart: true,
+    });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
-    void this.tick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweepOnce();
-    try {
-      await this.running;
-    } catch (err) {
-      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'sweep failed; next tick retries');
-    } finally {
-      this.running = null;
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Checks one batch of open operations (round robin by id); returns how many it re-enqueued. */

@@ -137,19 +137,25 @@ export class WebhookDeliveryService {
         ]);
         return { kind: 'done' } as const;
       }
-      const next = final ? null : nextAttemptAt(this.settings.retry, attempts, claimed.created_at.getTime(), now);
+      // The subscription is updated first: its row lock orders this attempt against a concurrent
+      // one that disables it, so a delivery abandoned by that disable is never revived as pending.
+      // A lost event is not the receiver's failure.
+      const active = final ? true : await this.countFailure(m, claimed.subscription_id, now);
+      const next = final || !active ? null : nextAttemptAt(this.settings.retry, attempts, claimed.created_at.getTime(), now);
+      const status = next !== null ? 'pending' : active ? 'failed' : 'abandoned';
       await m.query(
         `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5,
            last_attempt_at = $6, next_attempt_at = $7 WHERE id = $1`,
-        [claimed.id, next === null ? 'failed' : 'pending', attempts, outcome.statusCode, outcome.error, at, next === null ? null : new Date(next)],
+        [claimed.id, status, attempts, outcome.statusCode, outcome.error, at, next === null ? null : new Date(next)],
       );
-      // A lost event is not the receiver's failure.
-      const disabled = final ? false : await this.countFailure(m, claimed.subscription_id, now);
-      return next === null || disabled ? ({ kind: 'done' } as const) : ({ kind: 'later', at: next } as const);
+      return next === null ? ({ kind: 'done' } as const) : ({ kind: 'later', at: next } as const);
     });
   }
 
-  /** Adds the failure to the subscription's streak; disables it past either limit. True when it did. */
+  /**
+   * Adds the failure to the subscription's streak and disables it past either limit. True while the
+   * subscription stays active; false when this failure disabled it or it was no longer active.
+   */
   private async countFailure(m: EntityManager, subscriptionId: string, now: number): Promise<boolean> {
     const [sub] = (await m.query(
       `WITH u AS (
@@ -161,12 +167,12 @@ export class WebhookDeliveryService {
     if (!sub || sub.status !== 'active') return false;
     const { failureStreak, disableAfterMs } = this.settings;
     if (sub.failure_streak >= failureStreak) {
-      return this.disable(m, subscriptionId, `${sub.failure_streak} failed attempts in a row`, now);
+      return !(await this.disable(m, subscriptionId, `${sub.failure_streak} failed attempts in a row`, now));
     }
     if (now - sub.failing_since.getTime() >= disableAfterMs) {
-      return this.disable(m, subscriptionId, `no successful delivery since ${sub.failing_since.toISOString()}`, now);
+      return !(await this.disable(m, subscriptionId, `no successful delivery since ${sub.failing_since.toISOString()}`, now));
     }
-    return false;
+    return true;
   }
 
   private async disable(m: EntityManager, subscriptionId: string, reason: string, now: number): Promise<boolean> {

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { amountSchema, currencySchema } from './money';
 import { ErrorCode } from './errors';
 import { operationViewSchema } from './operation-view';
+import { PROVIDER_NAMES, ProviderName } from './providers';
 
-export const PROVIDERS = Object.freeze(['paystore'] as const);
-export const providerSchema = z.enum(PROVIDERS);
-export type Provider = z.infer<typeof providerSchema>;
+export const PROVIDERS = PROVIDER_NAMES;
+export const providerSchema = z.enum(PROVIDER_NAMES);
+export type Provider = ProviderName;
 
 /** PayStore terminal ids are 8 digits; other providers' ids are opaque but printable. */
 export const terminalIdSchema = z

@@ -6,3 +6,4 @@ export * from './events';
 export * from './queues';
 export * from './errors';
 export * from './commands';
+export * from './providers';

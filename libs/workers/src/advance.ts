@@ -1,17 +1,8 @@
 // What one step of an operation's job tells the runner to do next.
 
-/** The operation is final (or gone): the job completes. */
-export interface Done {
-  kind: 'done';
-}
+import type { Done, Step, Wait } from '@app/providers';
 
-/** Look again after `delayMs` (the next poll); the job is delayed, no attempt is spent. */
-export interface Wait {
-  kind: 'wait';
-  delayMs: number;
-}
-
-export type Step = Done | Wait;
+export type { Done, Step, Wait } from '@app/providers';
 
 export const done = (): Done => ({ kind: 'done' });
 export const wait = (delayMs: number): Wait => ({ kind: 'wait', delayMs: Math.max(0, Math.round(delayMs)) });

@@ -4,55 +4,13 @@
 // final status; cancel for the register or at the deadline. What differs per provider and per kind
 // of intent (which calls, how to read an answer) is an IntentPort. Every change goes through
 // OperationsRepository.transition (row lock + outbox event).
-import { ErrorCode, FailureView, isFinal, OperationStatus } from '@app/contracts';
+import { ErrorCode, isFinal, OperationStatus } from '@app/contracts';
 import type { Logger } from '@app/common';
-import { OperationEntity, OperationPatch, OperationResult, OperationsRepository } from '@app/persistence';
-import { EntityManager } from 'typeorm';
+import { OperationEntity, OperationPatch, OperationsRepository } from '@app/persistence';
+import type { CallFailure, IntentPort } from '@app/providers';
 import { done, jitter, RetryLater, Step, wait } from './advance';
 
-/** The provider's status of an intent, in the few classes the lifecycle acts on. */
-export type IntentClass = 'requested' | 'processing' | 'approved' | 'declined' | 'cancelling' | 'cancelled' | 'error' | 'unknown';
-
-/** One answer of the provider about an intent, read into our terms. */
-export interface IntentReading {
-  providerId: string;
-  cls: IntentClass;
-  /** Our status for what the provider says, or null when its status tells us nothing new. */
-  status: OperationStatus | null;
-  /** The terminal that took it, once known. */
-  terminalId: string | null;
-  result: OperationResult;
-}
-
-/**
- * What a failed provider call means for the intent:
- * - `circuit_open`: not sent, the provider is resting; wait without spending an attempt;
- * - `unknown`: it may have been applied; look it up, never resend;
- * - `not_taken`: the provider did not take it and may take it later (503, refused connection);
- * - `conflict`: the intent's state does not allow it (a terminal took it meanwhile);
- * - `rejected`: refused for good.
- */
-export type CallFailure = 'circuit_open' | 'unknown' | 'not_taken' | 'conflict' | 'rejected';
-
-export interface IntentPort<E> {
-  create(cuit: string, op: OperationEntity): Promise<E>;
-  get(cuit: string, providerId: string): Promise<E>;
-  /** The intent a create with our reference left at the provider, if any. */
-  find(cuit: string, op: OperationEntity): Promise<E | null>;
-  /** Absent when the provider cannot cancel this kind of intent: then no deadline applies either. */
-  cancel?(cuit: string, providerId: string): Promise<E>;
-  read(envelope: E, op: OperationEntity): IntentReading;
-  /** A further call a fresh reading may need (the payment confirmation leg). */
-  followUp?(cuit: string, op: OperationEntity, envelope: E): Promise<E>;
-  /** The failure recorded when the provider refuses the create for good. */
-  rejection?(err: unknown, message: string): FailureView;
-  /** Holds a final status back for a while (a settlement waits for operations still landing in its batch). */
-  beforeFinal?(cuit: string, op: OperationEntity, to: OperationStatus, reading: IntentReading): Promise<Step | null>;
-  /** More to record with a final status, worked out inside the transition's transaction (`patch` is what the lifecycle records). */
-  finalPatch?(manager: EntityManager, current: OperationEntity, to: OperationStatus, patch: OperationPatch): Promise<OperationPatch>;
-  /** Runs inside the transaction of every status change the lifecycle makes. */
-  onChanged?(manager: EntityManager, op: OperationEntity): Promise<void>;
-}
+export type { CallFailure, IntentClass, IntentPort, IntentReading } from '@app/providers';
 
 export interface IntentLifecycleOptions {
   pollMs: number;
@@ -81,6 +39,15 @@ export class IntentLifecycle {
     this.now = options.now ?? Date.now;
   }
 
+  /** What a failed call means: the port's own reading when its provider has one, else the default. */
+  private failureOf<E>(port: IntentPort<E>, err: unknown): CallFailure {
+    return port.failureOf ? port.failureOf(err) : this.options.failureOf(err);
+  }
+
+  private messageOf<E>(port: IntentPort<E>, err: unknown): string {
+    return port.messageOf ? port.messageOf(err) : this.options.messageOf(err);
+  }
+
   /** One step of a non-final operation, from its stored status. */
   async step<E>(op: OperationEntity, cuit: string, port: IntentPort<E>): Promise<Step> {
     try {
@@ -95,7 +62,7 @@ export class IntentLifecycle {
           return await this.poll(op, cuit, port);
       }
     } catch (err) {
-      if (this.options.failureOf(err) === 'circuit_open') throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
+      if (this.failureOf(port, err) === 'circuit_open') throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
       throw err;
     }
   }
@@ -153,18 +120,18 @@ export class IntentLifecycle {
   }
 
   private async createFailed<E>(op: OperationEntity, err: unknown, port: IntentPort<E>): Promise<Step> {
-    const failure = this.options.failureOf(err);
+    const failure = this.failureOf(port, err);
     if (failure === 'circuit_open') {
       // Not sent: wait for the provider without spending one of the operation's create attempts.
       await this.repo.transition(op.id, 'accepted', { result: { ...op.result, createNotApplied: true } }, ['accepted']);
       throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
     }
     if (failure === 'unknown') {
-      this.logger.warn({ operationId: op.id, err: this.options.messageOf(err) }, 'create outcome unknown');
+      this.logger.warn({ operationId: op.id, err: this.messageOf(port, err) }, 'create outcome unknown');
       await this.repo.transition(op.id, 'unknown', {}, ['accepted'], port.onChanged);
       return wait(this.options.pollMs);
     }
-    const message = this.options.messageOf(err);
+    const message = this.messageOf(port, err);
     if (failure === 'not_taken') {
       const attempts = (op.result?.createAttempts ?? 0) + 1;
       if (attempts >= this.options.createMaxAttempts) {
@@ -211,7 +178,7 @@ export class IntentLifecycle {
       return await this.adopt(op, await port.cancel(cuit, op.providerId), cuit, port);
     } catch (err) {
       // Conflict: a terminal took it meanwhile; unknown: the next look tells. Either way, look again.
-      const failure = this.options.failureOf(err);
+      const failure = this.failureOf(port, err);
       if (failure === 'conflict' || failure === 'unknown') return wait(Math.min(this.options.pollMs, 250));
       throw err;
     }

@@ -3,13 +3,11 @@
 // it is sent to the provider as AMEX, and a terminal presented another card declines it there.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
-import { CreateRefundCommand, ErrorCode, Provider } from '@app/contracts';
+import { CreateRefundCommand, ErrorCode, PROVIDER_CAPABILITIES } from '@app/contracts';
 import { IdempotentOutcome } from '../idempotency/idempotency.service';
 import { expiresAfter, OperationCommands } from '../operations/operation-commands.service';
 import { TerminalsService } from '../terminals/terminals.service';
 
-/** Whether a provider's terminals take unreferenced (AMEX) refunds; a new provider must say. */
-export const REFUNDS_SUPPORTED: Readonly<Record<Provider, boolean>> = Object.freeze({ paystore: true });
 
 @Injectable()
 export class RefundsService {
@@ -21,7 +19,7 @@ export class RefundsService {
   async create(merchantId: string, key: string, command: CreateRefundCommand): Promise<IdempotentOutcome> {
     return this.commands.create(merchantId, 'refund', key, command, async (manager) => {
       const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
-      if (!REFUNDS_SUPPORTED[provider]) {
+      if (!PROVIDER_CAPABILITIES[provider].refund) {
         throw new AppError(ErrorCode.ProviderCapability, 422, `Terminals of ${provider} do not take unreferenced refunds.`, [
           { field: 'terminalIds', message: `${provider} has no refunds` },
         ]);

@@ -32,7 +32,9 @@ export function toTerminalView(row: TerminalRow): TerminalView {
   };
 }
 
-/** Provider terminal ids: PayStore's are 8 digits. */
+/** Provider terminal ids: PayStore's are 8 digits; Klio's and pagoUno's are opaque. */
 export const TERMINAL_ID_FORMAT: Readonly<Record<z.infer<typeof providerSchema>, { pattern: RegExp; message: string }>> = Object.freeze({
   paystore: { pattern: /^\d{8}$/, message: 'PayStore terminal ids are 8 digits' },
+  klio: { pattern: /^[A-Za-z0-9_.:-]{1,64}$/, message: 'Klio terminal ids are letters, digits, "_", ".", ":" or "-"' },
+  pagouno: { pattern: /^[A-Za-z0-9_.:-]{1,64}$/, message: 'pagoUno terminal ids are letters, digits, "_", ".", ":" or "-"' },
 });

@@ -13,6 +13,41 @@ export interface OperationRequest {
   cardBrand?: string;
   /** Set when the cash register asked to confirm a payment waiting for its confirmation leg. */
   confirmRequested?: boolean;
+  /** Klio SmartPos: the device the task goes to and the task's options. */
+  klio?: KlioRequest;
+  /** pagoUno: the card tokens and the split of the charge. */
+  pagouno?: PagounoRequest;
+}
+
+export interface KlioRequest {
+  /** The Klio device (`target.deviceId`) of the registered terminal. */
+  deviceId: string;
+  /** Who pays the installments' interest: `client` (the buyer) or `merchant`. */
+  interestPayer?: 'client' | 'merchant';
+  /** The buyer chooses the installments on the device (`creditInstallments: null`). */
+  customerChoosesInstallments?: boolean;
+  /** Ticket printing: `auto`, `offer` (the device asks the buyer) or `none`. */
+  printTicket?: 'auto' | 'offer' | 'none';
+  collectAccount?: { portfolioId: number; personId: number };
+  /** Reversals: the Klio `originID` of the payment being annulled. */
+  sourceOriginId?: string;
+}
+
+export interface PagounoPurchase {
+  /** pagoUno's `merchant_code_group` the purchase is credited to. */
+  merchantCode: string;
+  /** Minor units (centavos). */
+  amount: number;
+  installments: number;
+  plan: string | null;
+  /** ≤ 25 of `[A-Z0-9*]`, printed on the buyer's statement. */
+  sellerDescriptor: string;
+  subscriptionCode?: string;
+}
+
+export interface PagounoRequest {
+  /** Cards tokenized on the buyer's device (single-use tokens); never a card number. */
+  cards: { token: string; purchases: PagounoPurchase[] }[];
 }
 
 export interface OperationResult {
@@ -27,6 +62,21 @@ export interface OperationResult {
   /** The last create was answered "not processed" (503, refused connection): it may be sent again after a look-up. */
   createNotApplied?: boolean;
   createAttempts?: number;
+  /** Split charges (pagoUno): one entry per resulting transaction, and what became of it. */
+  transactions?: SplitTransaction[];
+}
+
+export interface SplitTransaction {
+  /** The provider's transaction id. */
+  id: string | null;
+  merchantCode: string | null;
+  amount: number;
+  status: 'approved' | 'declined' | 'reversed' | 'failed';
+  authorizationCode?: string | null;
+  ticketNumber?: string | null;
+  batchNumber?: string | null;
+  card?: CardView | null;
+  message?: string | null;
 }
 
 export interface BrandTotals {

@@ -24,7 +24,7 @@ export async function createGatewayApp(overrides: Partial<AppConfig> = {}): Prom
   const logger = createLogger('gateway', config.LOG_LEVEL);
   if (!config.ADMIN_API_KEY) logger.warn('ADMIN_API_KEY is not set: every admin route answers 401');
 
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, exposeHeadRoutes: false });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, exposeHeadRoutes: false, trustProxy: config.TRUST_PROXY });
   const fastify = adapter.getInstance();
   const routes: RegisteredRoute[] = [];
   fastify.addHook('onRoute', (route) => {

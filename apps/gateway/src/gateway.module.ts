@@ -1,5 +1,5 @@
 // Wires the gateway: infrastructure (Postgres, Redis queues, the LISTEN connection, the outbox
-// relay), the global auth guard and problem filter, and the route groups.
+// relay), the global auth guard (with the rate limiter) and problem filter, and the route groups.
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from '@app/common';
@@ -27,6 +27,7 @@ import { OperationQueues } from './infra/operation-queues.service';
 import { OutboxRelayHost } from './infra/outbox-relay.host';
 import { PgNotifications } from './infra/pg-notifications.service';
 import { QueuesDashboardModule } from './queues-dashboard/queues-dashboard.module';
+import { RateLimiter } from './security/rate-limiter.service';
 import { CommandResponder } from './operations/command.responder';
 import { OperationWaiter } from './operations/operation-waiter.service';
 import { OperationCommands } from './operations/operation-commands.service';
@@ -64,6 +65,7 @@ export class GatewayModule {
         PgNotifications,
         OutboxRelayHost,
         HttpDrain,
+        RateLimiter,
         IdempotencyService,
         OperationsReader,
         OperationWaiter,

@@ -38,6 +38,26 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(50),
   JOB_LOCK_MS: int(10_000),
   OUTBOX_POLL_MS: int(1000),
+  /** Gateway: requests per minute per merchant API key, counted in Redis across replicas (0: no limit). */
+  RATE_LIMIT_PER_MINUTE: int(3000),
+  /** Gateway: requests per minute with the admin key, all replicas together (0: no limit). */
+  RATE_LIMIT_ADMIN_PER_MINUTE: int(600),
+  /** Gateway: failed authentications (401) per minute per client address before it gets 429s (0: no limit). */
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: int(30),
+  /**
+   * Gateway: whether to take the client address from `X-Forwarded-For` (Fastify's `trustProxy`):
+   * `false`, `true`, a hop count, or a comma-separated list of proxy addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => {
+      const value = v.trim();
+      if (value === 'false' || value === '0' || value === '') return false;
+      if (value === 'true') return true;
+      if (/^\d+$/.test(value)) return Number(value);
+      return value;
+    }),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -1,5 +1,6 @@
 // Builds the gateway application (not listening yet): configuration from the environment plus
-// `overrides`, Fastify with a 64 KiB JSON-only body parser, metrics, and the Nest module.
+// `overrides`, Fastify with a 64 KiB JSON-only body parser, security headers on every answer,
+// metrics, and the Nest module.
 // Tests start it in-process with `app.listen(0, '127.0.0.1')`; main.ts runs it as a service.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -11,6 +12,7 @@ import { connectCommandBus, startCommandBus } from './bus/command-bus.server';
 import { GatewayModule } from './gateway.module';
 import { HttpMetrics } from './health/http.metrics';
 import { registerJsonBodyParser } from './http/json-body.parser';
+import { installSecurityHeaders } from './security/security-headers';
 
 export interface RegisteredRoute {
   method: string;
@@ -30,6 +32,7 @@ export async function createGatewayApp(overrides: Partial<AppConfig> = {}): Prom
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  installSecurityHeaders(fastify);
   registerJsonBodyParser(fastify);
   const metrics = new HttpMetrics();
   metrics.install(fastify, logger);

@@ -94,7 +94,7 @@ export class EventStreamService implements BeforeApplicationShutdown {
     const unsubscribe = this.notifications.subscribe(() => wake.notify());
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
+      'Cache-Control': 'no-store, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });

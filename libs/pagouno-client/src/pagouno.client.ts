@@ -1,0 +1,274 @@
+// The pagoUno client: each request built as the wire wants it, authorized with the raw private or
+// public key, sent through its operation's breaker with a real (aborting) timeout; every failure
+// a PagounoError with an honest outcome; every answer validated. pagoUno answers HTTP 200 with
+// its own `status`, read here like an HTTP status. The client never retries: a charge whose
+// answer was lost is found by its external reference (the card tokens are single use anyway).
+import { z } from 'zod';
+import { PagounoBreakers } from './pagouno-breakers';
+import {
+  clipText,
+  errorFromFetchFailure,
+  errorFromStatus,
+  invalidRequestError,
+  PagounoError,
+  PagounoErrorCode,
+  protocolError,
+} from './pagouno.errors';
+import {
+  DEFAULT_PAGOUNO_PATHS,
+  PAGOUNO_DEFAULTS,
+  PAGOUNO_KEY_OF,
+  PAGOUNO_MUTATING,
+  PagounoBreakerState,
+  PagounoCallEvent,
+  PagounoClientOptions,
+  PagounoOperation,
+  PagounoPaths,
+} from './pagouno.options';
+import {
+  AdjustmentRequest,
+  adjustmentListSchema,
+  adjustmentSchema,
+  envelopeSchema,
+  groupDataSchema,
+  PagounoAdjustment,
+  PagounoTransaction,
+  PurchaseGroupData,
+  PurchaseGroupRequest,
+  transactionSchema,
+} from './pagouno.wire';
+
+interface RequestSpec {
+  operation: PagounoOperation;
+  method: 'GET' | 'POST';
+  id?: string;
+  query?: Record<string, string>;
+  json?: unknown;
+}
+
+function requireText(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim().length === 0) throw new TypeError(`PagounoClient option ${name} is required`);
+  return value;
+}
+
+function positiveMs(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`PagounoClient option ${name} must be a positive number`);
+  return v;
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim().length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export class PagounoClient {
+  private readonly baseUrl: string;
+  private readonly keys: { private: string; public: string };
+  private readonly timeoutMs: number;
+  private readonly chargeTimeoutMs: number;
+  private readonly paths: PagounoPaths;
+  private readonly fetchImpl: typeof fetch;
+  private readonly breakers: PagounoBreakers;
+  private readonly onCall: ((event: PagounoCallEvent) => void) | undefined;
+
+  constructor(options: PagounoClientOptions) {
+    const baseUrl = requireText('baseUrl', options.baseUrl);
+    try {
+      new URL(baseUrl);
+    } catch {
+      throw new TypeError('PagounoClient option baseUrl must be an absolute URL');
+    }
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.keys = { private: requireText('privateKey', options.privateKey), public: requireText('publicKey', options.publicKey) };
+    this.timeoutMs = positiveMs('timeoutMs', options.timeoutMs, PAGOUNO_DEFAULTS.timeoutMs);
+    this.chargeTimeoutMs = positiveMs('chargeTimeoutMs', options.chargeTimeoutMs, this.timeoutMs);
+    this.paths = { ...DEFAULT_PAGOUNO_PATHS, ...options.paths };
+    const globalFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
+    this.fetchImpl = options.fetch ?? globalFetch;
+    this.onCall = options.onCall;
+    this.breakers = new PagounoBreakers(options.breaker, options.onBreakerStateChange);
+  }
+
+  /**
+   * `POST purchasegroup`. The answer is final: `data.success` true when every transaction was
+   * approved; false when any failed, and then pagoUno has reversed the others. A declined card is
+   * an answer, not an error. Never retried: on an `unknown` outcome, `findGroup(reference)`.
+   */
+  async charge(body: PurchaseGroupRequest): Promise<PurchaseGroupData> {
+    const operation = 'charge';
+    if (!body || body.transaction_group_type !== 1) throw invalidRequestError(operation, 'transaction_group_type must be 1');
+    if (typeof body.customer_transaction_identificator !== 'string' || body.customer_transaction_identificator.length === 0) {
+      throw invalidRequestError(operation, 'customer_transaction_identificator is required: it is how an uncertain charge is found');
+    }
+    if (!Array.isArray(body.primary_account_number_list) || body.primary_account_number_list.length === 0) {
+      throw invalidRequestError(operation, 'primary_account_number_list needs at least one card');
+    }
+    return this.call({ operation, method: 'POST', json: body }, groupDataSchema);
+  }
+
+  /** `GET purchase/{id}`: one transaction. */
+  async getTransaction(transactionId: string): Promise<PagounoTransaction> {
+    this.requireId('transaction.get', transactionId);
+    return this.call({ operation: 'transaction.get', method: 'GET', id: transactionId }, transactionSchema);
+  }
+
+  /** The group charged with this external reference, or null when pagoUno has none (sandbox-defined route). */
+  async findGroup(externalReference: string): Promise<PurchaseGroupData | null> {
+    this.requireId('group.find', externalReference);
+    try {
+      return await this.call({ operation: 'group.find', method: 'GET', query: { external_reference: externalReference } }, groupDataSchema);
+    } catch (err) {
+      if (err instanceof PagounoError && err.code === PagounoErrorCode.NotFound) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * One adjustment (annulment or refund) of one transaction (sandbox-defined route). A repeat with
+   * the same `external_reference` answers the adjustment already made, so a retry never adjusts twice.
+   */
+  async adjust(transactionId: string, request: AdjustmentRequest): Promise<PagounoAdjustment> {
+    const operation = 'adjustment.create';
+    this.requireId(operation, transactionId);
+    if (typeof request.external_reference !== 'string' || request.external_reference.length === 0) {
+      throw invalidRequestError(operation, 'external_reference is required: it makes the adjustment idempotent');
+    }
+    return this.call({ operation, method: 'POST', id: transactionId, json: request }, adjustmentSchema);
+  }
+
+  /** Every adjustment made with this reference, oldest first (sandbox-defined route). */
+  async findAdjustments(externalReference: string): Promise<PagounoAdjustment[]> {
+    this.requireId('adjustment.find', externalReference);
+    try {
+      return await this.call(
+        { operation: 'adjustment.find', method: 'GET', query: { external_reference: externalReference } },
+        adjustmentListSchema,
+      );
+    } catch (err) {
+      if (err instanceof PagounoError && err.code === PagounoErrorCode.NotFound) return [];
+      throw err;
+    }
+  }
+
+  breakerStates(): Record<PagounoOperation, PagounoBreakerState> {
+    return this.breakers.states();
+  }
+
+  /** Stops the breakers' timers. Later calls fail with PAGOUNO.CIRCUIT_OPEN (not sent). */
+  shutdown(): void {
+    this.breakers.shutdown();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private requireId(operation: PagounoOperation, id: string): void {
+    if (typeof id !== 'string' || id.trim().length === 0) throw invalidRequestError(operation, 'an id is required');
+  }
+
+  private async call<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
+    const started = performance.now();
+    const seen: { status?: number } = {};
+    try {
+      const result = await this.breakers.run(spec.operation, () => this.send(spec, schema, seen));
+      this.report({ operation: spec.operation, durationMs: performance.now() - started, outcome: 'ok', status: seen.status });
+      return result;
+    } catch (err) {
+      const known = err instanceof PagounoError;
+      this.report({
+        operation: spec.operation,
+        durationMs: performance.now() - started,
+        outcome: known ? err.code : PagounoErrorCode.Protocol,
+        status: (known ? err.status : undefined) ?? seen.status,
+      });
+      throw err;
+    }
+  }
+
+  private report(event: PagounoCallEvent): void {
+    if (!this.onCall) return;
+    if (event.status === undefined) delete event.status;
+    try {
+      this.onCall(event);
+    } catch {
+      // Observing never fails a call.
+    }
+  }
+
+  private async send<S extends z.ZodType>(spec: RequestSpec, schema: S, seen: { status?: number }): Promise<z.infer<S>> {
+    const raw = await this.exchange(spec);
+    seen.status = raw.status;
+    const json = parseJson(raw.text);
+    const envelope = envelopeSchema.safeParse(json);
+    if (raw.status < 200 || raw.status >= 300) {
+      // Not pagoUno's envelope (a proxy, an injected fault): the HTTP status is all there is.
+      const status = envelope.success && envelope.data.status >= 400 ? envelope.data.status : raw.status;
+      throw errorFromStatus(spec.operation, status, envelope.success ? this.text(envelope.data.message) : undefined);
+    }
+    if (!envelope.success) throw protocolError(spec.operation, raw.status, json === undefined ? 'not JSON' : 'no status');
+    seen.status = envelope.data.status;
+    if (envelope.data.status !== 200) throw errorFromStatus(spec.operation, envelope.data.status, this.text(envelope.data.message));
+    const parsed = schema.safeParse(envelope.data.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw protocolError(spec.operation, raw.status, issue ? `data.${issue.path.join('.')}: ${issue.message}` : 'invalid data');
+    }
+    return parsed.data;
+  }
+
+  private async exchange(spec: RequestSpec): Promise<{ status: number; text: string }> {
+    const timeoutMs = PAGOUNO_MUTATING.has(spec.operation) ? this.chargeTimeoutMs : this.timeoutMs;
+    const headers: Record<string, string> = { accept: 'application/json', authorization: this.keys[PAGOUNO_KEY_OF[spec.operation]] };
+    let body: string | undefined;
+    if (spec.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(spec.json);
+    }
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    try {
+      let response: Response;
+      try {
+        response = await this.fetchImpl(this.url(spec), {
+          method: spec.method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          signal: controller.signal,
+          redirect: 'manual',
+        });
+      } catch (err) {
+        throw errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
+      }
+      try {
+        return { status: response.status, text: await response.text() };
+      } catch (err) {
+        // The answer started and was lost: the request had arrived.
+        const failure = errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
+        throw new PagounoError({ code: failure.code, outcome: 'unknown', operation: spec.operation, message: failure.message });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private url(spec: RequestSpec): string {
+    let path = this.paths[spec.operation];
+    if (spec.id !== undefined) path = path.split('{id}').join(encodeURIComponent(spec.id));
+    const qs = spec.query ? new URLSearchParams(spec.query).toString() : '';
+    return `${this.baseUrl}${path.startsWith('/') ? '' : '/'}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  /** Provider text for an error message, with the keys taken out should it echo one. */
+  private text(message: string | null | undefined): string | undefined {
+    if (!message) return undefined;
+    return clipText(message, (t) => [this.keys.private, this.keys.public].reduce((out, key) => out.split(key).join('[redacted]'), t));
+  }
+}

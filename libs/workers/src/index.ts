@@ -9,3 +9,4 @@ export * from './paystore.support';
 export * from './operation.runtime';
 export * from './log.context';
 export * from './periodic.task';
+export * from './graceful.close';

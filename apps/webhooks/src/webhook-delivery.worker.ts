@@ -3,6 +3,7 @@
 // failures are recorded by the attempt itself). The worker's own errors are rethrown, so BullMQ's
 // attempts and backoff apply.
 import type { Logger } from '@app/common';
+import { closeWorkerWithin } from '@app/workers';
 import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryJobSchema } from '@app/webhooks';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import Redis from 'ioredis';
@@ -30,9 +31,9 @@ export class WebhookDeliveryWorker {
     this.worker.on('error', (err) => this.options.logger.error({ err: err.message }, 'delivery worker error'));
   }
 
-  /** Stops taking jobs and waits for the attempts in flight. */
-  async stop(): Promise<void> {
-    await this.worker?.close();
+  /** Stops taking jobs and waits for the attempts in flight; after `graceMs`, hands those still running back to the queue. */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
+    if (this.worker) await closeWorkerWithin(this.worker, graceMs, this.options.logger);
     this.worker = null;
     this.options.connection.disconnect();
   }

@@ -3,7 +3,7 @@
 // events; every app runs one, an advisory lock keeps one active), and the metrics registry.
 import { createLogger, Logger } from '@app/common';
 import { OutboxRelay } from '@app/events';
-import { redisConnection } from '@app/jobs';
+import { checkRedisForQueues, drainBudgetMs, redisConnection, requestStop } from '@app/jobs';
 import { createDataSource } from '@app/persistence';
 import { createDeliveryQueue, WebhookSecretCipher } from '@app/webhooks';
 import { Queue } from 'bullmq';
@@ -73,7 +73,12 @@ export class WebhooksRuntime {
     });
   }
 
+  /** Checks Redis (refusing an evicting one), then starts everything. */
   async start(): Promise<void> {
+    await checkRedisForQueues(this.redis, this.logger, {
+      // Redis was down at start-up and turned out to evict: stop rather than lose jobs.
+      onLateRefusal: () => requestStop(1),
+    });
     await this.dataSource.initialize();
     await this.relay.start();
     this.worker.start();
@@ -84,15 +89,21 @@ export class WebhooksRuntime {
     );
   }
 
-  /** Stops taking jobs, lets attempts in flight finish, flushes the outbox, then closes connections. Safe to call twice. */
+  /**
+   * Stops taking jobs, lets attempts in flight finish (those still running when the drain budget of
+   * SHUTDOWN_GRACE_MS is spent go back to the queue), flushes the outbox, then closes connections.
+   * Safe to call twice.
+   */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
   }
 
   private async shutdown(): Promise<void> {
+    const drainMs = drainBudgetMs(this.config.SHUTDOWN_GRACE_MS);
+    const started = Date.now();
     await this.sweeper.stop();
-    await this.worker.stop();
+    await this.worker.stop(Math.max(0, drainMs - (Date.now() - started)));
     await this.relay.stop();
     await this.queue.close();
     this.redis.disconnect();

@@ -22,6 +22,11 @@ export const configSchema = z.object({
   PORT: int(3000),
   HOST: z.string().default('0.0.0.0'),
   HEALTH_PORT: int(0),
+  /**
+   * How long a process takes, at most, from SIGTERM to exit: below every Deployment's
+   * terminationGracePeriodSeconds (k8s/base), so Kubernetes never has to kill it.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(45_000),
   SANDBOX_PORT: int(4010),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
   /** Encrypts webhook subscription secrets at rest (gateway and webhooks app; see docs/webhooks.md). */

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig, createLogger, loadConfig, Logger } from '@app/common';
 import { OperationType, QueueName } from '@app/contracts';
 import { OutboxRelay } from '@app/events';
-import { createQueue, redisConnection } from '@app/jobs';
+import { checkRedisForQueues, createQueue, drainBudgetMs, exitOnSignals, redisConnection, requestStop } from '@app/jobs';
 import { createDataSource, merchantCuitLookup, OperationsRepository } from '@app/persistence';
 import { PaystoreClient } from '@app/paystore-client';
 import { Queue } from 'bullmq';
@@ -99,7 +99,12 @@ export class OperationRuntime {
     );
   }
 
+  /** Checks Redis (refusing an evicting one), then starts everything. */
   async start(): Promise<void> {
+    await checkRedisForQueues(this.redis, this.logger, {
+      // Redis was down at start-up and turned out to evict: stop rather than lose jobs.
+      onLateRefusal: () => requestStop(1),
+    });
     await this.dataSource.initialize();
     await this.relay.start();
     this.worker.start();
@@ -109,15 +114,21 @@ export class OperationRuntime {
 
   private stopping: Promise<void> | null = null;
 
-  /** Stops taking jobs, lets active steps finish, flushes the outbox, then closes connections. Safe to call twice. */
+  /**
+   * Stops taking jobs, lets active steps finish (those still running when the drain budget of
+   * SHUTDOWN_GRACE_MS is spent go back to the queue for another worker), flushes the outbox, then
+   * closes connections. Safe to call twice.
+   */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
   }
 
   private async shutdown(): Promise<void> {
+    const drainMs = drainBudgetMs(this.config.SHUTDOWN_GRACE_MS);
+    const started = Date.now();
     await this.sweeper.stop();
-    await this.worker.stop();
+    await this.worker.stop(Math.max(0, drainMs - (Date.now() - started)));
     await this.relay.stop();
     this.client.shutdown();
     await this.queue.close();
@@ -162,7 +173,8 @@ export async function createWorkerApp(
 
 /**
  * The body of a worker's main.ts: builds the app, serves the ops endpoints (on PORT, else the
- * app's default port) and closes everything on SIGTERM/SIGINT.
+ * app's default port) and, on SIGTERM/SIGINT, stops within SHUTDOWN_GRACE_MS and exits 0 (readiness
+ * answers 503 while it stops; the ops endpoints close last).
  */
 export async function runWorkerProcess(
   defaultPort: number,
@@ -170,6 +182,7 @@ export async function runWorkerProcess(
 ): Promise<void> {
   const config = loadConfig();
   const { app, runtime } = await create();
+  let stopping = false;
   const ops = await startOpsServer({
     host: config.HOST,
     port: process.env.PORT ? config.PORT : defaultPort,
@@ -177,15 +190,18 @@ export async function runWorkerProcess(
     checks: {
       postgres: async () => void (await runtime.dataSource.query('SELECT 1')),
       redis: async () => void (await runtime.redis.ping()),
+      shutdown: async () => {
+        if (stopping) throw new Error('shutting down');
+      },
     },
     info: () => ({ breakers: runtime.client.breakerStates(), worker: runtime.worker.running ? 'running' : 'stopped' }),
   });
-  const stop = async (signal: string) => {
-    runtime.logger.info({ signal }, 'shutting down');
-    await ops.close();
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  exitOnSignals(
+    async () => {
+      stopping = true;
+      await app.close();
+      await ops.close();
+    },
+    { graceMs: runtime.config.SHUTDOWN_GRACE_MS, logger: runtime.logger },
+  );
 }

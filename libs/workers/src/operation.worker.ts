@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { operationJobSchema, QueueName } from '@app/contracts';
 import type { Logger } from '@app/common';
 import { OperationAdvancer, RetryLater, Step } from './advance';
+import { closeWorkerWithin } from './graceful.close';
 import { withOperationLogContext } from './log.context';
 import { WorkerMetrics } from './worker.metrics';
 
@@ -49,9 +50,12 @@ export class OperationWorker {
     this.worker.on('error', (err) => this.options.logger.error({ err: err.message }, 'worker error'));
   }
 
-  /** Stops taking jobs and waits for the active ones to finish their step. */
-  async stop(): Promise<void> {
-    await this.worker?.close();
+  /**
+   * Stops taking jobs and waits for the active ones to finish their step; after `graceMs`, hands
+   * those still running back to the queue for another worker instead.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
+    if (this.worker) await closeWorkerWithin(this.worker, graceMs, this.options.logger);
     this.worker = null;
     this.options.connection.disconnect();
   }

@@ -3,13 +3,18 @@ import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/com
 import { createDataSource, OperationsRepository } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { OutboxRelayHost } from './outbox-relay.host';
 
-/** Closes the pool last, after the HTTP server has drained its in-flight requests. */
+/** Closes the pool last, after the HTTP server has drained its in-flight requests and the outbox relay has flushed. */
 @Injectable()
 export class DataSourceCloser implements OnApplicationShutdown {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OutboxRelayHost) private readonly relay: OutboxRelayHost,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

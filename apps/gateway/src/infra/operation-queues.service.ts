@@ -1,9 +1,10 @@
 // The gateway's Redis connection and the BullMQ queues it enqueues operation jobs on. Enqueueing
 // is best effort: the row is already committed, and the workers' sweeper re-enqueues accepted rows,
-// so a Redis outage delays a payment but never fails or loses the command.
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+// so a Redis outage delays a payment but never fails or loses the command. At start-up the gateway
+// refuses a Redis that evicts keys, as every app that uses the queues does.
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { OperationType, QueueName } from '@app/contracts';
-import { createQueue, ensureOperationJob, EnsureResult, QUEUE_OF, redisConnection } from '@app/jobs';
+import { checkRedisForQueues, createQueue, ensureOperationJob, EnsureResult, QUEUE_OF, redisConnection, requestStop } from '@app/jobs';
 import type { Logger } from '@app/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -23,7 +24,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 @Injectable()
-export class OperationQueues implements OnApplicationShutdown {
+export class OperationQueues implements OnModuleInit, OnApplicationShutdown {
   readonly redis: Redis;
   private readonly queues = new Map<QueueName, Queue>();
 
@@ -34,6 +35,15 @@ export class OperationQueues implements OnApplicationShutdown {
     this.redis = redisConnection(config.REDIS_URL);
     // Without a listener ioredis reports every failed reconnect as an unhandled error event.
     this.redis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis connection error'));
+  }
+
+  /** Refuses to start on a Redis whose eviction policy would lose jobs; warns when it has no persistence. */
+  async onModuleInit(): Promise<void> {
+    await checkRedisForQueues(this.redis, this.logger, {
+      timeoutMs: ENQUEUE_TIMEOUT_MS,
+      // Redis was down at start-up and turned out to evict: stop rather than lose jobs.
+      onLateRefusal: () => requestStop(1),
+    });
   }
 
   queueFor(type: OperationType): Queue {

@@ -2,7 +2,9 @@
 // one active). The relay gets its own Redis connection that fails fast: its stream step holds the
 // relay lock while it writes to Redis, so a connection that queued commands through an outage
 // would also stop numbering, and with it the SSE stream that only needs Postgres.
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+// It stops after the HTTP server has drained, so its final flush publishes the events of the last
+// requests too; the Postgres pool waits for it (DataSourceCloser).
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { OutboxRelay } from '@app/events';
 import type { Logger } from '@app/common';
 import Redis from 'ioredis';
@@ -11,8 +13,9 @@ import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { GATEWAY_LOGGER } from '../gateway.logger';
 
 @Injectable()
-export class OutboxRelayHost implements OnModuleInit, OnModuleDestroy {
+export class OutboxRelayHost implements OnModuleInit, OnApplicationShutdown {
   private readonly redis: Redis;
+  private stopping: Promise<void> | null = null;
   readonly relay: OutboxRelay;
 
   constructor(
@@ -33,8 +36,13 @@ export class OutboxRelayHost implements OnModuleInit, OnModuleDestroy {
     await this.relay.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.relay.stop();
-    this.redis.disconnect();
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Flushes the outbox one last time and disconnects. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.relay.stop().finally(() => this.redis.disconnect());
+    return this.stopping;
   }
 }

@@ -132,10 +132,27 @@ describe('gateway reversals', () => {
       expect((await repo.findById(paymentId))?.reversalId).toBeNull();
     });
 
+    it('answers 422 PROVIDER.OPERATION_NOT_SUPPORTED for part of a PayStore payment, and writes nothing', async () => {
+      const paymentId = await payment({ amount: 50000 });
+      const before = await gw.counts();
+      const res = await reverse({ paymentId, amount: 20000 });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'PROVIDER.OPERATION_NOT_SUPPORTED', errors: [{ field: 'amount' }] });
+      expect(await gw.counts()).toEqual(before);
+      expect((await repo.findById(paymentId))?.reversalId).toBeNull();
+    });
+
+    it('takes an amount equal to the whole PayStore payment', async () => {
+      const paymentId = await payment({ amount: 50000 });
+      const res = await reverse({ paymentId, amount: 50000 });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ type: 'reversal', amount: 50000, paymentId });
+    });
+
     it.each([
       ['no paymentId', {}, 'paymentId'],
       ['an empty paymentId', { paymentId: '' }, 'paymentId'],
-      ['an amount (a reversal gives back the whole payment)', { paymentId: 'pay_x', amount: 100 }, 'amount'],
+      ['a zero amount', { paymentId: 'pay_x', amount: 0 }, 'amount'],
       ['no terminals', { paymentId: 'pay_x', terminalIds: [] }, 'terminalIds'],
       ['a reference over 64 characters', { paymentId: 'pay_x', reference: 'r'.repeat(65) }, 'reference'],
     ])('answers 400 for %s, naming the field, and writes nothing', async (_name, body, field) => {

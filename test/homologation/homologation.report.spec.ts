@@ -30,6 +30,8 @@ function view(fields: Partial<OperationView>): OperationView {
     failure: null,
     paymentId: null,
     reversalId: null,
+    reversedAmount: 0,
+    transactions: null,
     totals: null,
     ...fields,
   };

@@ -6,6 +6,9 @@ import { ControlRoutesGuard } from './control-routes.guard';
 import { FaultInjector } from './fault-injection';
 import { IntentLifecycle } from './intent-lifecycle.service';
 import { OAuthTokensService } from './oauth-tokens.service';
+import { PagounoSandbox } from './pagouno-sandbox.service';
+import { PagounoTransactionsController } from './pagouno-transactions.controller';
+import { PagounoWireHooks } from './pagouno-wire-hooks';
 import { PaystoreHealthController } from './paystore-health.controller';
 import { PaystoreOAuthController } from './paystore-oauth.controller';
 import { PosPageController } from './pos-page.controller';
@@ -40,6 +43,7 @@ export class SandboxModule {
         VirtualTerminalsController,
         SandboxControlController,
         PosPageController,
+        PagounoTransactionsController,
       ],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
@@ -56,6 +60,8 @@ export class SandboxModule {
         TerminalSettlementsService,
         BearerTokenGuard,
         ControlRoutesGuard,
+        PagounoSandbox,
+        PagounoWireHooks,
       ],
     };
   }

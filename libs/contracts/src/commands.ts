@@ -24,6 +24,48 @@ export const PAYMENT_METHODS = Object.freeze(['card', 'qr'] as const);
 const reference = z.string().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'reference must be printable ASCII');
 const description = z.string().min(1).max(100);
 
+/** Klio SmartPos task options; only for a terminal of Klio. */
+export const klioPaymentOptionsSchema = z.strictObject({
+  /** Who pays the installments' interest. */
+  interestPayer: z.enum(['client', 'merchant']).default('client'),
+  /** The buyer picks the installments on the device (`installments` is then ignored). */
+  customerChoosesInstallments: z.boolean().default(false),
+  /** Ticket printing: automatic, offered to the buyer, or none. */
+  printTicket: z.enum(['auto', 'offer', 'none']).default('auto'),
+  collectAccount: z.strictObject({ portfolioId: z.number().int().positive(), personId: z.number().int().positive() }).optional(),
+});
+export type KlioPaymentOptions = z.infer<typeof klioPaymentOptionsSchema>;
+
+/** pagoUno's smallest purchase, in minor units. */
+export const PAGOUNO_MIN_PURCHASE = 1000;
+
+export const pagounoPurchaseSchema = z.strictObject({
+  /** The pagoUno merchant (`merchant_code_group`) this part of the charge goes to. */
+  merchantCode: z.string().min(1).max(32).regex(/^[A-Za-z0-9_-]+$/, 'merchantCode must be letters, digits, "_" or "-"'),
+  amount: amountSchema.min(PAGOUNO_MIN_PURCHASE, `a pagoUno purchase is at least ${PAGOUNO_MIN_PURCHASE} minor units`),
+  installments: z.number().int().min(1).max(99).default(1),
+  plan: z.enum(PAYMENT_PLANS).nullable().default(null),
+  /** Shown on the buyer's statement: up to 25 of A–Z, 0–9 and "*". */
+  sellerDescriptor: z.string().min(1).max(25).regex(/^[A-Z0-9*]+$/, 'sellerDescriptor must be up to 25 of A-Z, 0-9 and "*"'),
+  /** Recurring charges: the subscription this charge belongs to. */
+  subscriptionCode: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'subscriptionCode must be printable ASCII').optional(),
+});
+
+/** pagoUno card-not-present charge: cards tokenized on the buyer's device, each split between merchants. */
+export const pagounoPaymentSchema = z.strictObject({
+  cards: z
+    .array(
+      z.strictObject({
+        /** A single-use token from pagoUno's tokenization, made on the buyer's device. Never a card number. */
+        token: z.string().min(8).max(128).regex(/^[A-Za-z0-9_-]+$/, 'token must be letters, digits, "_" or "-"'),
+        purchases: z.array(pagounoPurchaseSchema).min(1).max(10),
+      }),
+    )
+    .min(1)
+    .max(10),
+});
+export type PagounoPayment = z.infer<typeof pagounoPaymentSchema>;
+
 export const createPaymentCommandSchema = z.strictObject({
   terminalIds: z.array(terminalIdSchema).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, {
     message: 'terminalIds must not repeat a terminal',
@@ -38,11 +80,17 @@ export const createPaymentCommandSchema = z.strictObject({
   print: z.strictObject({ copies: z.enum(PRINT_COPIES) }).default({ copies: 'both' }),
   customerTaxId: z.string().regex(/^\d{7,11}$/, 'customerTaxId must be 7 to 11 digits').optional(),
   expiresInSeconds: z.number().int().min(30).max(900).default(120),
+  /** Klio SmartPos terminals only. */
+  klio: klioPaymentOptionsSchema.optional(),
+  /** pagoUno only: the tokenized cards and the split; the purchases must add up to `amount`. */
+  pagouno: pagounoPaymentSchema.optional(),
 });
 export type CreatePaymentCommand = z.infer<typeof createPaymentCommandSchema>;
 
 export const createReversalCommandSchema = z.strictObject({
   paymentId: z.string().min(1).max(64),
+  /** Part of the payment to give back, where the provider allows partial reversals; default all of what is left. */
+  amount: amountSchema.optional(),
   terminalIds: z.array(terminalIdSchema).min(1).max(50).optional(),
   reference: reference.optional(),
   description: description.optional(),

@@ -48,6 +48,24 @@ export const operationViewSchema = z.object({
   failure: failureSchema.nullable(),
   paymentId: z.string().nullable(),
   reversalId: z.string().nullable(),
+  /** Payments: how much reversals have given back so far; null for other operations. */
+  reversedAmount: z.number().int().nullable(),
+  /** Split charges (pagoUno): each resulting transaction and what became of it; null otherwise. */
+  transactions: z
+    .array(
+      z.object({
+        id: z.string().nullable(),
+        merchantCode: z.string().nullable(),
+        amount: z.number().int(),
+        status: z.enum(['approved', 'declined', 'reversed', 'failed']),
+        authorizationCode: z.string().nullable().optional(),
+        ticketNumber: z.string().nullable().optional(),
+        batchNumber: z.string().nullable().optional(),
+        card: cardSchema.nullable().optional(),
+        message: z.string().nullable().optional(),
+      }),
+    )
+    .nullable(),
   totals: z.array(brandTotalsSchema).nullable(),
 });
 export type OperationView = z.infer<typeof operationViewSchema>;

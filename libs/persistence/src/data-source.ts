@@ -9,11 +9,12 @@ import { OutboxEventEntity } from './entities/outbox-event.entity';
 import { TerminalEntity } from './entities/terminal.entity';
 import { InitialSchema1764370000000 } from './migrations/1764370000000-initial-schema';
 import { Webhooks1795909142983 } from './migrations/1795909142983-webhooks';
+import { Providers1796000000000 } from './migrations/1796000000000-providers';
 
 const MIGRATION_LOCK_KEY = 7_346_201_001;
 
 export const ENTITIES = [MerchantEntity, ApiKeyEntity, TerminalEntity, OperationEntity, IdempotencyKeyEntity, OutboxEventEntity];
-export const MIGRATIONS = [InitialSchema1764370000000, Webhooks1795909142983];
+export const MIGRATIONS = [InitialSchema1764370000000, Webhooks1795909142983, Providers1796000000000];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({

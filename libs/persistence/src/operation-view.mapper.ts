@@ -31,6 +31,8 @@ export function toOperationView(op: OperationEntity): OperationView {
     failure: r.failure ?? null,
     paymentId: op.paymentId,
     reversalId: op.reversalId,
+    reversedAmount: op.type === 'payment' ? (op.reversedAmount ?? 0) : null,
+    transactions: r.transactions ?? null,
     totals: op.totals,
   };
 }

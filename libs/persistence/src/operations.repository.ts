@@ -238,6 +238,7 @@ const NULL_DEFAULTS: Partial<OperationEntity> = {
   providerId: null,
   paymentId: null,
   reversalId: null,
+  reversedAmount: 0,
   expiresAt: null,
   submittedAt: null,
   cancelReason: null,

@@ -49,6 +49,7 @@ export class AdminController {
       input.params.terminalId,
       input.body.provider,
       input.body.label,
+      input.body.deviceId,
     );
     await reply.status(created ? 201 : 200).send(terminal);
   }

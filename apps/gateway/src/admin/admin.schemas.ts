@@ -64,4 +64,11 @@ export const terminalParamsSchema = z.strictObject({ id: z.string().min(1).max(4
 export const putTerminalBodySchema = z.strictObject({
   provider: providerSchema,
   label: z.string().trim().min(1).max(100).optional().describe('For people; replaced on every PUT'),
+  deviceId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'deviceId must be letters, digits, "_", ".", ":" or "-"')
+    .optional()
+    .describe('Klio SmartPos: the device its tasks go to (required for Klio, refused for other providers)'),
 });

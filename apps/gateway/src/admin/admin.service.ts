@@ -126,17 +126,30 @@ export class AdminService {
     terminalId: string,
     provider: Provider,
     label: string | undefined,
+    deviceId?: string,
   ): Promise<{ created: boolean; terminal: TerminalView }> {
     const format = TERMINAL_ID_FORMAT[provider];
     if (!format.pattern.test(terminalId)) throw validationFailed([{ field: 'terminalId', message: format.message }]);
+    if (provider === 'klio' && !deviceId) throw validationFailed([{ field: 'deviceId', message: 'a Klio terminal names its device' }]);
+    if (provider !== 'klio' && deviceId) throw validationFailed([{ field: 'deviceId', message: `${provider} terminals have no device id` }]);
     await this.merchantRow(this.dataSource.manager, merchantId);
-    const rows = (await this.dataSource.query(
-      `INSERT INTO terminals (provider, terminal_id, merchant_id, label) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (provider, terminal_id) DO UPDATE SET label = EXCLUDED.label, updated_at = now()
+    const rows = (await this.dataSource
+      .query(
+      `INSERT INTO terminals (provider, terminal_id, merchant_id, label, device_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (provider, terminal_id) DO UPDATE SET label = EXCLUDED.label, device_id = EXCLUDED.device_id, updated_at = now()
          WHERE terminals.merchant_id = EXCLUDED.merchant_id
        RETURNING *, (xmax = 0) AS inserted`,
-      [provider, terminalId, merchantId, label ?? null],
-    )) as (TerminalRow & { inserted: boolean })[];
+      [provider, terminalId, merchantId, label ?? null, deviceId ?? null],
+    )
+      .catch((err: unknown) => {
+      // One Klio device is one terminal: registering it under a second terminal id is a conflict.
+      if ((err as { constraint?: string }).constraint === 'terminals_klio_device_idx') {
+        throw new AppError(ErrorCode.TerminalOwnedElsewhere, 409, `Klio device ${deviceId} is already registered as another terminal.`, [
+          { field: 'deviceId', message: 'registered as another terminal' },
+        ]);
+      }
+      throw err;
+    })) as (TerminalRow & { inserted: boolean })[];
     if (rows.length === 0) {
       throw new AppError(ErrorCode.TerminalOwnedElsewhere, 409, `Terminal ${terminalId} is registered to another merchant.`, [
         { field: 'terminalId', message: 'registered to another merchant' },

@@ -2,13 +2,14 @@
 // first event in one transaction, then its job), and cancel one that is not final yet.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, newId } from '@app/common';
-import { CANCELLABLE_STATUSES, ErrorCode, OPERATION_ID_PREFIX, OperationStatus, OperationType } from '@app/contracts';
+import { CANCELLABLE_STATUSES, ErrorCode, OPERATION_ID_PREFIX, OperationStatus, OperationType, Provider } from '@app/contracts';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationQueues } from '../infra/operation-queues.service';
 import { OPERATION_PATH } from './command.responder';
 import { OperationsReader } from './operations.reader';
+import { assertCapable } from './provider-capabilities';
 
 /**
  * How long an intent that no terminal takes stays offered (then it is cancelled at the provider
@@ -95,7 +96,8 @@ export class OperationCommands {
    * is; any other final status is a 409 `{TYPE}.NOT_CANCELLABLE` that stores nothing.
    */
   async cancel(merchantId: string, type: CancellableType, key: string, id: string): Promise<IdempotentOutcome> {
-    await this.reader.get(merchantId, type, id);
+    const op = await this.reader.get(merchantId, type, id);
+    assertCapable(op.provider as Provider, 'cancel', 'id');
     const outcome = await this.idempotency.run(
       { merchantId, key, command: `POST ${OPERATION_PATH[type]}/{id}/cancel`, input: { params: { id } } },
       async (claim) => {

@@ -3,7 +3,7 @@
 // (the workers' sweeper enqueues accepted rows), never the payment.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
-import { CreatePaymentCommand, ErrorCode, OperationStatus } from '@app/contracts';
+import { CreatePaymentCommand, ErrorCode, OperationStatus, Provider } from '@app/contracts';
 import { OperationsRepository } from '@app/persistence';
 import { DataSource } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
@@ -11,6 +11,7 @@ import { OperationQueues } from '../infra/operation-queues.service';
 import { expiresAfter, OperationCommands } from '../operations/operation-commands.service';
 import { OperationsReader } from '../operations/operations.reader';
 import { TerminalsService } from '../terminals/terminals.service';
+import { assertCapable, assertPaymentShape, assertSplitAddsUp, paymentRefusals, refuseUnsupported } from '../operations/provider-capabilities';
 
 /** What the provider reports while a payment waits for its confirmation leg. */
 export const WAITING_CONFIRMATION = 'WAITING_CONFIRMATION';
@@ -28,23 +29,33 @@ export class PaymentsService {
   ) {}
 
   async create(merchantId: string, key: string, command: CreatePaymentCommand): Promise<IdempotentOutcome> {
-    return this.commands.create(merchantId, 'payment', key, command, async (manager) => ({
-      provider: await this.terminals.providerOf(manager, merchantId, command.terminalIds),
-      terminalIds: command.terminalIds,
-      amount: command.amount,
-      currency: command.currency,
-      reference: command.reference ?? null,
-      description: command.description ?? null,
-      request: {
-        installments: command.installments,
-        plan: command.plan,
-        method: command.method,
-        printCopies: command.print.copies,
-        customerTaxId: command.customerTaxId,
-        expiresInSeconds: command.expiresInSeconds,
-      },
-      expiresAt: expiresAfter(command.expiresInSeconds),
-    }));
+    return this.commands.create(merchantId, 'payment', key, command, async (manager) => {
+      const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
+      refuseUnsupported(provider, paymentRefusals(provider, command), 'this payment');
+      assertPaymentShape(provider, command);
+      assertSplitAddsUp(command);
+      return {
+        provider,
+        terminalIds: command.terminalIds,
+        amount: command.amount,
+        currency: command.currency,
+        reference: command.reference ?? null,
+        description: command.description ?? null,
+        request: {
+          installments: command.installments,
+          plan: command.plan,
+          method: command.method,
+          printCopies: command.print.copies,
+          customerTaxId: command.customerTaxId,
+          expiresInSeconds: command.expiresInSeconds,
+          ...(provider === 'klio'
+            ? { klio: { deviceId: await this.terminals.deviceOf(manager, merchantId, command.terminalIds[0]), ...(command.klio ?? {}) } }
+            : {}),
+          ...(command.pagouno ? { pagouno: command.pagouno } : {}),
+        },
+        expiresAt: expiresAfter(command.expiresInSeconds),
+      };
+    });
   }
 
   /**
@@ -66,6 +77,7 @@ export class PaymentsService {
       { merchantId, key, command: 'POST /v1/payments/{id}/confirm', input: { params: { id } } },
       async (claim) => {
         const op = await this.reader.get(merchantId, 'payment', id);
+        assertCapable(op.provider as Provider, 'confirm', 'id');
         if (op.result?.providerStatus !== WAITING_CONFIRMATION) {
           throw new AppError(ErrorCode.PaymentNotConfirmable, 409, `Payment ${id} is not waiting for a confirmation.`);
         }

@@ -9,6 +9,7 @@ import { CreateSettlementCommand, ErrorCode, FINAL_STATUSES, Provider } from '@a
 import { EntityManager } from 'typeorm';
 import { IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationCommands } from '../operations/operation-commands.service';
+import { assertCapable } from '../operations/provider-capabilities';
 
 @Injectable()
 export class SettlementsService {
@@ -18,6 +19,7 @@ export class SettlementsService {
     const { terminalId } = command;
     return this.commands.create(merchantId, 'settlement', key, command, async (manager) => {
       const provider = await this.lockTerminal(manager, merchantId, terminalId);
+      assertCapable(provider, 'settlement', 'terminalId');
       const open = await this.openSettlement(manager, merchantId, terminalId);
       if (open) {
         throw new AppError(ErrorCode.SettlementInFlight, 409, `Settlement ${open} of terminal ${terminalId} is not finished yet.`, [

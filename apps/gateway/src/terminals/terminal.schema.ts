@@ -1,5 +1,5 @@
 // A registered terminal as admin and merchant routes show it.
-import { providerSchema } from '@app/contracts';
+import { Provider, providerSchema } from '@app/contracts';
 import { z } from 'zod';
 
 export const terminalViewSchema = z.object({
@@ -7,6 +7,8 @@ export const terminalViewSchema = z.object({
   provider: providerSchema,
   merchantId: z.string(),
   label: z.string().nullable(),
+  /** Klio SmartPos: the device its tasks go to; null for other providers. */
+  deviceId: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -14,9 +16,10 @@ export type TerminalView = z.infer<typeof terminalViewSchema>;
 
 export interface TerminalRow {
   terminal_id: string;
-  provider: 'paystore';
+  provider: Provider;
   merchant_id: string;
   label: string | null;
+  device_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -27,6 +30,7 @@ export function toTerminalView(row: TerminalRow): TerminalView {
     provider: row.provider,
     merchantId: row.merchant_id,
     label: row.label,
+    deviceId: row.device_id ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -31,6 +31,20 @@ export class TerminalsService {
     };
   }
 
+  /** The Klio device a registered Klio terminal sends its tasks to. */
+  async deviceOf(manager: EntityManager, merchantId: string, terminalId: string): Promise<string> {
+    const [row] = (await manager.query(
+      `SELECT device_id FROM terminals WHERE merchant_id = $1 AND terminal_id = $2 AND provider = 'klio'`,
+      [merchantId, terminalId],
+    )) as { device_id: string | null }[];
+    if (!row?.device_id) {
+      throw new AppError(ErrorCode.TerminalNotFound, 422, `Terminal ${terminalId} names no Klio device.`, [
+        { field: 'terminalIds.0', message: 'no Klio device registered for it' },
+      ]);
+    }
+    return row.device_id;
+  }
+
   /** The one provider of all `terminalIds`, each registered to the merchant; else a 422 naming each bad one. */
   async providerOf(manager: EntityManager, merchantId: string, terminalIds: readonly string[], field = 'terminalIds'): Promise<Provider> {
     const rows = (await manager.query(

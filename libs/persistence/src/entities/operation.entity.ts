@@ -59,7 +59,14 @@ export class OperationEntity {
   @Column({ name: 'payment_id', type: 'varchar', length: 40, nullable: true })
   paymentId!: string | null;
 
-  /** For a payment: the reversal (or AMEX refund) that gave it back or is doing so. */
+  /** Payments: how much of it reversals have given back so far (partial reversals add up). */
+  @Column({ name: 'reversed_amount', type: 'bigint', default: 0, transformer: bigintToNumber })
+  reversedAmount!: number;
+
+  /**
+   * For a payment: the reversal (or AMEX refund) in flight, or the one that gave the whole payment
+   * back. A partial reversal that leaves money to give back clears it when it ends.
+   */
   @Column({ name: 'reversal_id', type: 'varchar', length: 40, nullable: true })
   reversalId!: string | null;
 

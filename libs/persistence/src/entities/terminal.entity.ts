@@ -16,6 +16,10 @@ export class TerminalEntity {
   @Column({ type: 'varchar', length: 100, nullable: true })
   label!: string | null;
 
+  /** Klio SmartPos: the device its tasks go to. */
+  @Column({ name: 'device_id', type: 'varchar', length: 64, nullable: true })
+  deviceId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

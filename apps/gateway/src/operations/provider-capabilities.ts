@@ -1,0 +1,74 @@
+// What a command asks of the terminal's provider, checked against what the provider can do
+// (PROVIDER_CAPABILITIES) before anything is stored or queued. A refusal is a 422
+// PROVIDER.OPERATION_NOT_SUPPORTED naming each field the provider cannot honour.
+import { AppError } from '@app/common';
+import { CreatePaymentCommand, ErrorCode, FieldError, PROVIDER_CAPABILITIES, Provider } from '@app/contracts';
+import { validationFailed } from '../http/problem';
+
+const NAMES: Readonly<Record<Provider, string>> = Object.freeze({ paystore: 'PayStore', klio: 'Klio SmartPos', pagouno: 'pagoUno' });
+
+export function providerLabel(provider: Provider): string {
+  return NAMES[provider];
+}
+
+/** What of a payment command the provider cannot do (empty when it can do all of it). */
+export function paymentRefusals(provider: Provider, command: CreatePaymentCommand): FieldError[] {
+  const caps = PROVIDER_CAPABILITIES[provider].payment;
+  const name = NAMES[provider];
+  const refusals: FieldError[] = [];
+  if (command.terminalIds.length > 1 && !caps.broadcast) {
+    refusals.push({ field: 'terminalIds', message: `${name} offers a payment to one terminal at a time` });
+  }
+  if (!caps.methods.includes(command.method)) {
+    refusals.push({ field: 'method', message: `${name} takes ${caps.methods.join(' or ')} payments` });
+  }
+  if (command.plan !== null && (!caps.plans || caps.cardNotPresent)) {
+    refusals.push({ field: 'plan', message: caps.cardNotPresent ? `${name} takes plans per purchase (pagouno.cards[].purchases[].plan)` : `${name} has no Ahora plans` });
+  }
+  if (command.pagouno && !caps.cardNotPresent) {
+    refusals.push({ field: 'pagouno', message: `${name} terminals take no card tokens` });
+  }
+  if (command.klio && provider !== 'klio') {
+    refusals.push({ field: 'klio', message: `Klio options on a ${name} terminal` });
+  }
+  return refusals;
+}
+
+/** A card-not-present charge carries its cards and split: 422 REQUEST.VALIDATION_FAILED without them. */
+export function assertPaymentShape(provider: Provider, command: CreatePaymentCommand): void {
+  if (PROVIDER_CAPABILITIES[provider].payment.cardNotPresent && !command.pagouno) {
+    throw validationFailed([{ field: 'pagouno', message: `a ${NAMES[provider]} charge carries the tokenized cards and the split` }]);
+  }
+}
+
+/** The purchases of a split charge add up to the payment's amount; else a 422 PAYMENT.AMOUNT_MISMATCH. */
+export function assertSplitAddsUp(command: CreatePaymentCommand): void {
+  if (!command.pagouno) return;
+  const total = command.pagouno.cards.reduce((sum, card) => sum + card.purchases.reduce((s, p) => s + p.amount, 0), 0);
+  if (total !== command.amount) {
+    throw new AppError(ErrorCode.PaymentAmountMismatch, 422, `The purchases add up to ${total}, not to the amount ${command.amount}.`, [
+      { field: 'pagouno.cards', message: `purchases add up to ${total}; amount is ${command.amount}` },
+    ]);
+  }
+}
+
+export function refuseUnsupported(provider: Provider, refusals: FieldError[], what = 'this'): void {
+  if (refusals.length === 0) return;
+  throw new AppError(ErrorCode.ProviderCapability, 422, `${NAMES[provider]} cannot do ${what}.`, refusals);
+}
+
+/** 422 unless the provider can do `kind` at all. */
+export function assertCapable(provider: Provider, kind: 'settlement' | 'refund' | 'cancel' | 'confirm' | 'reversal', field: string): void {
+  const caps = PROVIDER_CAPABILITIES[provider];
+  const can =
+    kind === 'settlement'
+      ? caps.settlement
+      : kind === 'refund'
+        ? caps.refund
+        : kind === 'cancel'
+          ? caps.payment.cancel
+          : kind === 'confirm'
+            ? caps.payment.confirm
+            : caps.reversal.full || caps.reversal.partial;
+  if (!can) refuseUnsupported(provider, [{ field, message: `${NAMES[provider]} has no ${kind === 'cancel' ? 'cancellation' : kind}` }], `a ${kind}`);
+}

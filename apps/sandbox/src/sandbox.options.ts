@@ -1,7 +1,6 @@
 // Sandbox configuration: defaults, and how each SANDBOX_* environment variable maps onto them.
 // docs/sandbox.md documents every option; keep the two in step.
 import { DEFAULT_PAGOUNO_SANDBOX_OPTIONS, readPagounoOptionsFromEnv, type PagounoSandboxOptions } from './pagouno-options';
-import { DEFAULT_PAGOUNO_SANDBOX_OPTIONS, readPagounoOptionsFromEnv, type PagounoSandboxOptions } from './pagouno-options';
 
 export interface TerminalSeed {
   terminalId: string;
@@ -30,8 +29,6 @@ export interface SandboxOptions {
   requestLogLimit: number;
   /** pagoUno: the account's private and public keys. */
   pagouno: PagounoSandboxOptions;
-  /** pagoUno: the account's private and public keys. */
-  pagouno: PagounoSandboxOptions;
   /** Nest log levels to print; false prints nothing. */
   logLevels: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal'>;
 }
@@ -51,7 +48,6 @@ export const DEFAULT_SANDBOX_OPTIONS: Readonly<SandboxOptions> = Object.freeze<S
   terminals: [],
   control: true,
   requestLogLimit: 100_000,
-  pagouno: DEFAULT_PAGOUNO_SANDBOX_OPTIONS,
   pagouno: DEFAULT_PAGOUNO_SANDBOX_OPTIONS,
   logLevels: ['error', 'warn'],
 });
@@ -123,7 +119,6 @@ export function readSandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOption
     terminals: parseTerminalSeeds(env.SANDBOX_TERMINALS ?? ''),
     control: readBool(env, 'SANDBOX_CONTROL', d.control),
     requestLogLimit: readInt(env, 'SANDBOX_REQUEST_LOG_LIMIT', d.requestLogLimit, 1),
-    pagouno: readPagounoOptionsFromEnv(env),
     pagouno: readPagounoOptionsFromEnv(env),
     logLevels: ['log', 'error', 'warn'],
   };

@@ -55,7 +55,10 @@ export interface PagounoValidationOptions {
  */
 export function pagounoInstallments(installments: number, plan: string | null | undefined): number {
   if (plan === null || plan === undefined) {
-    if (AHORA_CODES.has(installments)) throw new RangeError(`${installments} installments is pagoUno's code for ${AHORA_CODES.get(installments)}`);
+    if (AHORA_CODES.has(installments)) {
+      const plan = AHORA_CODES.get(installments) as string;
+      throw new RangeError(`pagoUno reads installments ${installments} as Ahora ${AHORA_PLANS[plan].installments} (plan ${plan}); ${installments} standard installments cannot be sent`);
+    }
     return installments;
   }
   const ahora = AHORA_PLANS[plan];

@@ -164,4 +164,15 @@ describe('pagoUno client against the sandbox', () => {
     const paystore = await fetch(`${h.url}/v1/oauth/accesstoken?grant_type=client_credentials`);
     expect(paystore.status).not.toBe(503);
   });
+
+  it('forgets pagoUno\'s groups and tokens on POST /sandbox/reset', async () => {
+    const token = await h.tokenize();
+    const ref = reference('reset');
+    await client.charge(toPurchaseGroupRequest(ref, { cards: [{ token: await h.tokenize(), purchases: [purchase('MG', 1500)] }] }));
+    const res = await fetch(`${h.url}/sandbox/reset`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(await client.findGroup(ref)).toBeNull();
+    const spent = toPurchaseGroupRequest(reference('after'), { cards: [{ token, purchases: [purchase('MG', 1500)] }] });
+    expect(await pagounoFailure(client.charge(spent))).toMatchObject({ status: 400 });
+  });
 });

@@ -34,6 +34,7 @@ import { OperationCommands } from './operations/operation-commands.service';
 import { OperationsReader } from './operations/operations.reader';
 import { PaymentsController } from './payments/payments.controller';
 import { PaymentsService } from './payments/payments.service';
+import { KlioCallbacksController } from './providers/klio-callbacks.controller';
 import { RefundsController } from './refunds/refunds.controller';
 import { RefundsService } from './refunds/refunds.service';
 import { ReversalsController } from './reversals/reversals.controller';
@@ -55,7 +56,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [DiscoveryModule, WebhooksModule, QueuesDashboardModule],
-      controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, EventsController, HealthController, DocsController, CommandsListener],
+      controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, KlioCallbacksController, EventsController, HealthController, DocsController, CommandsListener],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: deps.logger },

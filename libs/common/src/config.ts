@@ -37,6 +37,20 @@ export const configSchema = z.object({
   PAYSTORE_SUBNET_ACQUIRER_ID: z.string().default('1'),
   PAYSTORE_TIMEOUT_MS: int(10_000),
   PAYSTORE_CONFIRMATION_REQUIRED: bool(false),
+  /** Klio SmartPos (see docs/klio-wire.md); the defaults reach the sandbox. */
+  KLIO_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
+  KLIO_CLIENT_ID: z.string().default('klio-sandbox'),
+  KLIO_CLIENT_SECRET: z.string().default('klio-sandbox-secret'),
+  KLIO_TIMEOUT_MS: int(10_000),
+  /** Where Klio posts task callbacks (the gateway's `/v1/providers/klio/callbacks`); unset: no callbacks. */
+  KLIO_CALLBACK_URL: z.string().url().optional(),
+  /** When set, a Klio callback must carry it as `?token=`. */
+  KLIO_CALLBACK_TOKEN: z.string().min(16, 'KLIO_CALLBACK_TOKEN must be at least 16 characters').optional(),
+  /** pagoUno (see docs/pagouno-wire.md); the defaults reach the sandbox. */
+  PAGOUNO_BASE_URL: z.string().url().default('http://127.0.0.1:4010/pagouno'),
+  PAGOUNO_PRIVATE_KEY: z.string().default('pagouno-sandbox-private-key'),
+  PAGOUNO_PUBLIC_KEY: z.string().default('pagouno-sandbox-public-key'),
+  PAGOUNO_TIMEOUT_MS: int(15_000),
   POLL_INTERVAL_MS: int(1000),
   UNKNOWN_OUTCOME_WINDOW_MS: int(120_000),
   SWEEP_INTERVAL_MS: int(5000),

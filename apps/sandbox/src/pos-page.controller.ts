@@ -1,6 +1,8 @@
 // Serves the virtual POS pages (HTML), next to the JSON routes they call.
 import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { renderKlioDevices } from './klio-pos';
+import { KlioSandboxService } from './klio-sandbox.service';
 import { renderPosIndex, renderPosNotFound, renderPosPage } from './pos-page';
 import { SandboxLedger } from './sandbox-ledger';
 import { SANDBOX_OPTIONS, type SandboxOptions } from './sandbox.options';
@@ -12,13 +14,18 @@ export class PosPageController {
     private readonly terminals: VirtualTerminalsService,
     private readonly ledger: SandboxLedger,
     @Inject(SANDBOX_OPTIONS) private readonly options: SandboxOptions,
+    private readonly klio: KlioSandboxService,
   ) {}
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
   index(): string {
     const now = Date.now();
-    return renderPosIndex(this.terminals.all().map((terminal) => this.terminals.view(terminal, now)));
+    const klio = renderKlioDevices([...this.klio.devices.values()], (id) => this.klio.tasksOf(id), this.options.control);
+    return renderPosIndex(
+      this.terminals.all().map((terminal) => this.terminals.view(terminal, now)),
+      klio,
+    );
   }
 
   @Get(':terminalId')

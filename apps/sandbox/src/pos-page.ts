@@ -198,7 +198,8 @@ export interface PosTerminalRow {
   batchNumber: string;
 }
 
-export function renderPosIndex(terminals: readonly PosTerminalRow[]): string {
+/** `extra` is more HTML for the page (the Klio devices). */
+export function renderPosIndex(terminals: readonly PosTerminalRow[], extra = ''): string {
   const rows = terminals
     .map(
       (t) =>
@@ -215,6 +216,7 @@ ${terminals.length === 0 ? '<p data-testid="empty">No hay terminales. Creá una 
 <tbody>
 ${rows}
 </tbody></table>
+${extra}
 </main>`,
   );
 }

@@ -5,6 +5,10 @@ import { BearerTokenGuard } from './bearer-token.guard';
 import { ControlRoutesGuard } from './control-routes.guard';
 import { FaultInjector } from './fault-injection';
 import { IntentLifecycle } from './intent-lifecycle.service';
+import { KlioApiController } from './klio-api.controller';
+import { KlioControlController } from './klio-control.controller';
+import { KlioResetHook } from './klio-reset.hook';
+import { KlioSandboxService } from './klio-sandbox.service';
 import { OAuthTokensService } from './oauth-tokens.service';
 import { PagounoSandbox } from './pagouno-sandbox.service';
 import { PagounoTransactionsController } from './pagouno-transactions.controller';
@@ -43,6 +47,8 @@ export class SandboxModule {
         VirtualTerminalsController,
         SandboxControlController,
         PosPageController,
+        KlioApiController,
+        KlioControlController,
         PagounoTransactionsController,
       ],
       providers: [
@@ -60,6 +66,8 @@ export class SandboxModule {
         TerminalSettlementsService,
         BearerTokenGuard,
         ControlRoutesGuard,
+        KlioSandboxService,
+        KlioResetHook,
         PagounoSandbox,
         PagounoWireHooks,
       ],

@@ -1,5 +1,6 @@
 // Sandbox configuration: defaults, and how each SANDBOX_* environment variable maps onto them.
 // docs/sandbox.md documents every option; keep the two in step.
+import { DEFAULT_KLIO_SANDBOX_OPTIONS, readKlioOptionsFromEnv, type KlioSandboxOptions } from './klio-options';
 import { DEFAULT_PAGOUNO_SANDBOX_OPTIONS, readPagounoOptionsFromEnv, type PagounoSandboxOptions } from './pagouno-options';
 
 export interface TerminalSeed {
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   /** False removes fault injection, reset and the take/approve/decline/walk-away routes. */
   control: boolean;
   requestLogLimit: number;
+  /** Klio SmartPos: the API account and its virtual devices. */
+  klio: KlioSandboxOptions;
   /** pagoUno: the account's private and public keys. */
   pagouno: PagounoSandboxOptions;
   /** Nest log levels to print; false prints nothing. */
@@ -49,6 +52,7 @@ export const DEFAULT_SANDBOX_OPTIONS: Readonly<SandboxOptions> = Object.freeze<S
   control: true,
   requestLogLimit: 100_000,
   pagouno: DEFAULT_PAGOUNO_SANDBOX_OPTIONS,
+  klio: DEFAULT_KLIO_SANDBOX_OPTIONS,
   logLevels: ['error', 'warn'],
 });
 
@@ -120,6 +124,7 @@ export function readSandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOption
     control: readBool(env, 'SANDBOX_CONTROL', d.control),
     requestLogLimit: readInt(env, 'SANDBOX_REQUEST_LOG_LIMIT', d.requestLogLimit, 1),
     pagouno: readPagounoOptionsFromEnv(env),
+    klio: readKlioOptionsFromEnv(env),
     logLevels: ['log', 'error', 'warn'],
   };
 }

@@ -5,7 +5,7 @@ import { isFinal, OperationStatus } from '@app/contracts';
 import type { Logger } from '@app/common';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
 import { CreatePaymentInput, PaymentEnvelope, PaystoreClient, toWireAmount } from '@app/paystore-client';
-import { done, IntentLifecycle, IntentPort, OperationAdvancer, Step } from '@app/workers';
+import { done, IntentLifecycle, IntentPort, OperationAdvancer, ProviderAdapters, Step } from '@app/workers';
 import { readPayment } from './paystore-payment.mapper';
 
 /** The slice of the PayStore client payments need (the real client satisfies it). */
@@ -42,6 +42,7 @@ export class PaymentsAdvancer implements OperationAdvancer {
     private readonly cuitOf: (merchantId: string) => Promise<string>,
     private readonly lifecycle: IntentLifecycle,
     private readonly logger: Logger,
+    private readonly adapters?: Pick<ProviderAdapters, 'get'>,
   ) {
     this.port = {
       create: (cuit, op) => provider.createPayment(cuit, toCreatePaymentInput(op)),
@@ -64,6 +65,13 @@ export class PaymentsAdvancer implements OperationAdvancer {
       return done();
     }
     if (isFinal(op.status as OperationStatus)) return done();
-    return this.lifecycle.step(op, await this.cuitOf(op.merchantId), this.port);
+    return this.lifecycle.step(op, await this.cuitOf(op.merchantId), this.portFor(op));
+  }
+
+  /** PayStore's port, or the payment port of the operation's provider. */
+  private portFor(op: OperationEntity): IntentPort<unknown> {
+    if (op.provider === 'paystore') return this.port as IntentPort<unknown>;
+    if (!this.adapters) throw new Error(`no adapters for provider ${op.provider}`);
+    return this.adapters.get(op.provider).payment();
   }
 }

@@ -10,7 +10,7 @@ export function paymentsRuntime(config: AppConfig): OperationRuntime {
   return new OperationRuntime(
     config,
     { name: 'payments', queue: QueueName.Payments, types: ['payment'] },
-    (rt) => new PaymentsAdvancer(rt.repo, rt.client, rt.cuitOf, rt.lifecycle(), rt.logger),
+    (rt) => new PaymentsAdvancer(rt.repo, rt.client, rt.cuitOf, rt.lifecycle(), rt.logger, rt.adapters),
   );
 }
 

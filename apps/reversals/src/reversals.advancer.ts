@@ -8,7 +8,7 @@ import { ErrorCode, FailureView, isFinal, OperationStatus } from '@app/contracts
 import type { Logger } from '@app/common';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
 import { PaystoreClient, RefundEnvelope, ReversalEnvelope, toWireAmount } from '@app/paystore-client';
-import { done, IntentLifecycle, IntentPort, OperationAdvancer, paystoreCodeOf, Step } from '@app/workers';
+import { done, IntentLifecycle, IntentPort, OperationAdvancer, paystoreCodeOf, ProviderAdapters, Step } from '@app/workers';
 import { linkPayment, reversalRoute } from './payment-linkage';
 import { mapRefund, mapReversal } from './paystore-reversal.mapper';
 
@@ -67,6 +67,7 @@ export class ReversalsAdvancer implements OperationAdvancer {
     private readonly cuitOf: (merchantId: string) => Promise<string>,
     private readonly lifecycle: IntentLifecycle,
     private readonly logger: Logger,
+    private readonly adapters?: Pick<ProviderAdapters, 'get'>,
   ) {
     this.refunds = this.refundPort(null, ErrorCode.RefundDeclined, 'Devolucion');
   }
@@ -82,6 +83,7 @@ export class ReversalsAdvancer implements OperationAdvancer {
     if (op.type === 'refund') return this.lifecycle.step(op, cuit, this.refunds);
 
     const payment = op.paymentId ? await this.repo.findById(op.paymentId) : null;
+    if (op.provider !== 'paystore') return this.reverse(op, payment, cuit, this.adapterReversalPort(op, payment));
     const via = op.request?.via ?? reversalRoute(payment?.result?.card?.brand);
     return via === 'refund'
       ? this.reverse(op, payment, cuit, this.amexPort(payment))
@@ -95,6 +97,14 @@ export class ReversalsAdvancer implements OperationAdvancer {
       if (problem) return this.lifecycle.finish(op, 'failed', { result: { ...op.result, failure: problem } }, port, ['accepted']);
     }
     return this.lifecycle.step(op, cuit, port);
+  }
+
+  /** The reversal port of the operation's provider (Klio annulments, pagoUno adjustments), keeping the payment linked. */
+  private adapterReversalPort(op: OperationEntity, payment: OperationEntity | null): IntentPort<unknown> {
+    if (!this.adapters) throw new Error(`no adapters for provider ${op.provider}`);
+    const adapter = this.adapters.get(op.provider);
+    if (!adapter.reversal) throw new Error(`${op.provider} has no reversals`);
+    return { ...adapter.reversal(payment), onChanged: linkPayment };
   }
 
   private reversalPort(payment: OperationEntity | null): IntentPort<ReversalEnvelope> {

@@ -10,7 +10,7 @@ export function reversalsRuntime(config: AppConfig): OperationRuntime {
   return new OperationRuntime(
     config,
     { name: 'reversals', queue: QueueName.Reversals, types: ['reversal', 'refund'] },
-    (rt) => new ReversalsAdvancer(rt.repo, rt.client, rt.cuitOf, rt.lifecycle(), rt.logger),
+    (rt) => new ReversalsAdvancer(rt.repo, rt.client, rt.cuitOf, rt.lifecycle(), rt.logger, rt.adapters),
   );
 }
 

@@ -6,6 +6,7 @@ export * from './worker.metrics';
 export * from './ops.server';
 export * from './intent.lifecycle';
 export * from './paystore.support';
+export * from './provider.adapters';
 export * from './operation.runtime';
 export * from './log.context';
 export * from './periodic.task';

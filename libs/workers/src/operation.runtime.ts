@@ -20,6 +20,7 @@ import { startOpsServer } from './ops.server';
 import { OperationSweeper } from './operation.sweeper';
 import { OperationWorker } from './operation.worker';
 import { createPaystoreClient, paystoreFailureOf, paystoreMessageOf } from './paystore.support';
+import { createProviderAdapters, ProviderAdapters } from './provider.adapters';
 import { WorkerMetrics } from './worker.metrics';
 
 export interface OperationRuntimeOptions {
@@ -40,6 +41,8 @@ export class OperationRuntime {
   readonly queue: Queue;
   readonly repo: OperationsRepository;
   readonly client: PaystoreClient;
+  /** Klio SmartPos and pagoUno, built when an operation of theirs first comes up. */
+  readonly adapters: ProviderAdapters;
   readonly cuitOf: (merchantId: string) => Promise<string>;
   readonly worker: OperationWorker;
   readonly sweeper: OperationSweeper;
@@ -56,6 +59,7 @@ export class OperationRuntime {
     this.queue = createQueue(options.queue, this.redis, config.BULLMQ_PREFIX);
     this.repo = new OperationsRepository(this.dataSource);
     this.client = createPaystoreClient(config, this.logger, this.metrics);
+    this.adapters = createProviderAdapters(config, this.logger, this.metrics);
     this.cuitOf = merchantCuitLookup(this.dataSource);
     this.worker = new OperationWorker({
       queue: options.queue,
@@ -131,6 +135,7 @@ export class OperationRuntime {
     await this.worker.stop(Math.max(0, drainMs - (Date.now() - started)));
     await this.relay.stop();
     this.client.shutdown();
+    this.adapters.shutdown();
     await this.queue.close();
     this.redis.disconnect();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
@@ -194,7 +199,7 @@ export async function runWorkerProcess(
         if (stopping) throw new Error('shutting down');
       },
     },
-    info: () => ({ breakers: runtime.client.breakerStates(), worker: runtime.worker.running ? 'running' : 'stopped' }),
+    info: () => ({ breakers: { paystore: runtime.client.breakerStates(), ...runtime.adapters.breakerStates() }, worker: runtime.worker.running ? 'running' : 'stopped' }),
   });
   exitOnSignals(
     async () => {

@@ -41,7 +41,8 @@ export class KlioAdapter implements ProviderAdapter {
     private readonly options: KlioAdapterOptions = {},
   ) {
     this.paymentPort = {
-      create: (_cuit, op) => {
+      // async: a request refused before sending rejects like any failed call.
+      create: async (_cuit, op) => {
         const { deviceId, payment } = paymentTaskOf(op, this.options);
         return this.client.submitTask(deviceId, payment);
       },
@@ -74,7 +75,7 @@ export class KlioAdapter implements ProviderAdapter {
    */
   reversal(payment: OperationEntity | null): IntentPort<KlioTask> {
     return {
-      create: (_cuit, op) => {
+      create: async (_cuit, op) => {
         const { deviceId, payment: task } = annulmentTaskOf(op, payment, { ...this.options, now: (this.options.now ?? Date.now)() });
         return this.client.submitTask(deviceId, task);
       },

@@ -160,6 +160,6 @@ describe('PagounoClient', () => {
     const events: unknown[] = [];
     const { c } = make(() => ({ json: { status: 400, message: 'bad request', data: null } }), { onCall: (e) => events.push(e) });
     await failure(c.charge(body));
-    expect(events).toEqual([expect.objectContaining({ operation: 'charge', outcome: PagounoErrorCode.BadRequest, status: 400 })]);
+    expect(events).toEqual([expect.objectContaining({ operation: 'charge', outcome: PagounoErrorCode.BadRequest, status: 400, httpStatus: 200 })]);
   });
 });

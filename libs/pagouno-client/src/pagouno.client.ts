@@ -172,10 +172,10 @@ export class PagounoClient {
 
   private async call<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
     const started = performance.now();
-    const seen: { status?: number } = {};
+    const seen: { status?: number; httpStatus?: number } = {};
     try {
       const result = await this.breakers.run(spec.operation, () => this.send(spec, schema, seen));
-      this.report({ operation: spec.operation, durationMs: performance.now() - started, outcome: 'ok', status: seen.status });
+      this.report({ operation: spec.operation, durationMs: performance.now() - started, outcome: 'ok', status: seen.status, httpStatus: seen.httpStatus });
       return result;
     } catch (err) {
       const known = err instanceof PagounoError;
@@ -184,6 +184,7 @@ export class PagounoClient {
         durationMs: performance.now() - started,
         outcome: known ? err.code : PagounoErrorCode.Protocol,
         status: (known ? err.status : undefined) ?? seen.status,
+        httpStatus: seen.httpStatus,
       });
       throw err;
     }
@@ -192,6 +193,7 @@ export class PagounoClient {
   private report(event: PagounoCallEvent): void {
     if (!this.onCall) return;
     if (event.status === undefined) delete event.status;
+    if (event.httpStatus === undefined) delete event.httpStatus;
     try {
       this.onCall(event);
     } catch {
@@ -199,9 +201,10 @@ export class PagounoClient {
     }
   }
 
-  private async send<S extends z.ZodType>(spec: RequestSpec, schema: S, seen: { status?: number }): Promise<z.infer<S>> {
+  private async send<S extends z.ZodType>(spec: RequestSpec, schema: S, seen: { status?: number; httpStatus?: number }): Promise<z.infer<S>> {
     const raw = await this.exchange(spec);
     seen.status = raw.status;
+    seen.httpStatus = raw.status;
     const json = parseJson(raw.text);
     const envelope = envelopeSchema.safeParse(json);
     if (raw.status < 200 || raw.status >= 300) {

@@ -55,6 +55,8 @@ export interface PagounoCallEvent {
   outcome: 'ok' | PagounoErrorCode;
   /** pagoUno's own `status` when it answered one, else the HTTP status. */
   status?: number;
+  /** The HTTP status of the answer (200 even for most of pagoUno's refusals). */
+  httpStatus?: number;
 }
 
 export interface PagounoClientOptions {

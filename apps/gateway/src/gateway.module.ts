@@ -35,6 +35,8 @@ import { OperationsReader } from './operations/operations.reader';
 import { PaymentsController } from './payments/payments.controller';
 import { PaymentsService } from './payments/payments.service';
 import { KlioCallbacksController } from './providers/klio-callbacks.controller';
+import { KlioDevicesController } from './providers/klio-devices.controller';
+import { KLIO_DEVICE_LIST, klioDeviceListFor, KlioDevicesService } from './providers/klio-devices.service';
 import { RefundsController } from './refunds/refunds.controller';
 import { RefundsService } from './refunds/refunds.service';
 import { ReversalsController } from './reversals/reversals.controller';
@@ -56,7 +58,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [DiscoveryModule, WebhooksModule, QueuesDashboardModule],
-      controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, KlioCallbacksController, EventsController, HealthController, DocsController, CommandsListener],
+      controllers: [AdminController, TerminalsController, PaymentsController, ReversalsController, RefundsController, SettlementsController, KlioCallbacksController, KlioDevicesController, EventsController, HealthController, DocsController, CommandsListener],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: deps.logger },
@@ -76,6 +78,8 @@ export class GatewayModule {
         OperationCommands, ReversalsService, RefundsService, SettlementsService,
         CommandAuthenticator, CommandReplies, BusCommands,
         AdminService,
+        { provide: KLIO_DEVICE_LIST, useFactory: () => klioDeviceListFor(config) },
+        KlioDevicesService,
         EventStreamService,
         HealthService,
         OpenApiService,

@@ -27,8 +27,9 @@ const PROBLEM_RESPONSES: Readonly<Record<number, string>> = {
   409: 'Conflicts with the current state (IDEMPOTENCY.KEY_REUSED, PAYMENT.NOT_CANCELLABLE, PAYMENT.NOT_APPROVED, PAYMENT.ALREADY_REVERSED, SETTLEMENT.ALREADY_IN_FLIGHT, MERCHANT.CUIT_TAKEN…)',
   413: 'The body is larger than 64 KiB (REQUEST.BODY_TOO_LARGE)',
   415: 'The body is not application/json (REQUEST.UNSUPPORTED_MEDIA_TYPE)',
-  422: 'Refers to something unusable, e.g. an unregistered terminal (TERMINAL.NOT_FOUND, TERMINAL.PROVIDERS_DIFFER, PROVIDER.OPERATION_NOT_SUPPORTED)',
+  422: 'Refers to something unusable, e.g. an unregistered terminal, or asks what the provider cannot do (TERMINAL.NOT_FOUND, TERMINAL.PROVIDERS_DIFFER, PROVIDER.OPERATION_NOT_SUPPORTED, PAYMENT.AMOUNT_MISMATCH, REVERSAL.AMOUNT_EXCEEDS_REMAINING, REVERSAL.TOO_LATE)',
   500: 'Unexpected; logged, details withheld (INTERNAL.ERROR)',
+  502: 'The provider could not be read (PROVIDER.ERROR)',
 };
 
 const RESPONSE_HEADERS: Readonly<Record<ResponseHeaderName, Json>> = {

@@ -40,10 +40,11 @@ describe('validatePagounoRequest', () => {
     }
   });
 
-  it('accepts an Ahora plan only with its own number of installments', () => {
+  it('accepts an Ahora plan with its own number of installments, or 1 (the default)', () => {
     expect(fields(split(purchase({ plan: 'ahora_6', installments: 6 })))).toEqual([]);
-    expect(validatePagounoRequest(split(purchase({ plan: 'ahora_6', installments: 1 })))).toEqual([
-      { field: 'pagouno.cards.0.purchases.0.plan', message: 'plan ahora_6 is 6 installments, not 1' },
+    expect(fields(split(purchase({ plan: 'ahora_6', installments: 1 })))).toEqual([]);
+    expect(validatePagounoRequest(split(purchase({ plan: 'ahora_6', installments: 3 })))).toEqual([
+      { field: 'pagouno.cards.0.purchases.0.plan', message: 'plan ahora_6 is 6 installments, not 3' },
     ]);
     expect(fields(split(purchase({ plan: 'ahora_24', installments: 24 })))).toEqual(['pagouno.cards.0.purchases.0.plan']);
   });
@@ -88,6 +89,7 @@ describe('pagounoInstallments', () => {
     expect(pagounoInstallments(6, 'ahora_6')).toBe(16);
     expect(pagounoInstallments(12, 'ahora_12')).toBe(7);
     expect(pagounoInstallments(18, 'ahora_18')).toBe(8);
+    expect(pagounoInstallments(1, 'ahora_12')).toBe(7);
     expect(Object.keys(AHORA_PLANS)).toEqual(['ahora_3', 'ahora_6', 'ahora_12', 'ahora_18']);
   });
 

@@ -51,7 +51,8 @@ export interface PagounoValidationOptions {
 
 /**
  * The value pagoUno expects in `installments`: the Ahora code for a plan (3→13, 6→16, 12→7,
- * 18→8), the count itself for a standard sale. Throws on a combination `validatePagounoRequest` refuses.
+ * 18→8), the count itself for a standard sale. With a plan, `installments` is the plan's own count
+ * or 1 (the commands' default). Throws on a combination `validatePagounoRequest` refuses.
  */
 export function pagounoInstallments(installments: number, plan: string | null | undefined): number {
   if (plan === null || plan === undefined) {
@@ -63,7 +64,10 @@ export function pagounoInstallments(installments: number, plan: string | null | 
   }
   const ahora = AHORA_PLANS[plan];
   if (!ahora) throw new RangeError(`unknown installment plan ${plan}`);
-  if (installments !== ahora.installments) throw new RangeError(`plan ${plan} is ${ahora.installments} installments, not ${installments}`);
+  // 1 is the commands' default: with a plan it means "as many as the plan has".
+  if (installments !== ahora.installments && installments !== 1) {
+    throw new RangeError(`plan ${plan} is ${ahora.installments} installments, not ${installments}`);
+  }
   return ahora.code;
 }
 
@@ -74,8 +78,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * Field errors for a split pagoUno would refuse (empty when it is fine): at least one card with a
  * token and at least one purchase each; each purchase a merchant, an integer amount of at least
- * 1000 centavos, 1–99 installments (Ahora plans as their own counts, standard sales not on an Ahora
- * code), a seller descriptor of at most 25 of A–Z, 0–9 and "*", a printable subscription code;
+ * 1000 centavos, 1–99 installments (an Ahora plan with its own count or 1, a standard sale not on
+ * an Ahora code), a seller descriptor of at most 25 of A–Z, 0–9 and "*", a printable subscription code;
  * no token twice; purchases adding up to `options.amount`; currency ARS.
  */
 export function validatePagounoRequest(input: unknown, options: PagounoValidationOptions = {}): FieldError[] {

@@ -107,4 +107,24 @@ describe('OutboxRelay', () => {
       await relay.stop();
     }
   });
+
+  it('publishes again what the stream held when Redis lost it, so a group that had not read it still gets it', async () => {
+    const relay = new OutboxRelay(db.dataSource, redis.client, { streamKey: redis.streamKey });
+    await payments(3);
+    await relay.drain();
+    expect(await relay.drain()).toEqual({ numbered: 0, streamed: 0 });
+    const published = await positions();
+
+    // Everything in Redis is lost (a FLUSHALL): the stream, its groups and the relay's marker.
+    await redis.flush();
+    await payments(1);
+    await relay.drain();
+    const entries = await redis.client.xrange(redis.streamKey, '-', '+');
+    const streamed = entries.map(([, fields]) => Number(fields[fields.indexOf('position') + 1]));
+    expect(new Set(streamed)).toEqual(new Set(await positions()));
+    expect(streamed).toHaveLength(published.length + 1);
+    // Once is enough: the next passes publish nothing again.
+    expect(await relay.drain()).toEqual({ numbered: 0, streamed: 0 });
+    expect(await redis.client.xlen(redis.streamKey)).toBe(published.length + 1);
+  });
 });

@@ -5,6 +5,10 @@
 //   2. stream: numbered rows not yet on the Redis Stream are XADDed in position order, then marked.
 // A crash between XADD and the mark publishes an event twice: delivery is at least once, and every
 // event carries its id for consumers to deduplicate.
+// Redis may lose the stream (a flush, a restore without it): entries no group had read yet would be
+// gone for good. A marker key beside the stream says the stream is the one the outbox was published
+// to; when it is missing, the relay publishes again what the stream held (the last `streamMaxLen`
+// positions), and every group gets what it had not read (and deduplicates the rest by id).
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import Redis from 'ioredis';
@@ -108,11 +112,35 @@ export class OutboxRelay {
       return n;
     });
     if (numbered === null) return null;
+    await this.republishIfStreamLost();
     const streamed = await this.dataSource.transaction(async (m) => {
       if (!(await this.lock(m))) return 0;
       return this.stream(m);
     });
     return { numbered, streamed };
+  }
+
+  /**
+   * The stream lost (its marker is gone): marks the events it held unpublished, then sets the
+   * marker. The marker is written after the commit, so a crash in between only republishes twice.
+   */
+  private async republishIfStreamLost(): Promise<void> {
+    const marker = `${this.options.streamKey}:relay`;
+    if ((await this.redis.exists(marker)) === 1) return;
+    const again = await this.dataSource.transaction(async (m) => {
+      if (!(await this.lock(m))) return null;
+      return rowCount(
+        await m.query(
+          `UPDATE outbox SET published_at = NULL
+            WHERE published_at IS NOT NULL AND position > (SELECT COALESCE(MAX(position), 0) FROM outbox) - $1
+          RETURNING seq`,
+          [this.streamMaxLen],
+        ),
+      );
+    });
+    if (again === null) return;
+    await this.redis.set(marker, new Date().toISOString());
+    if (again > 0) this.options.logger?.warn({ events: again }, 'event stream was lost in Redis; publishing its events again from the outbox');
   }
 
   private async lock(m: EntityManager): Promise<boolean> {

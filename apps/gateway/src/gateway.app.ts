@@ -11,6 +11,7 @@ import { NestPinoLogger } from './gateway.logger';
 import { connectCommandBus, startCommandBus } from './bus/command-bus.server';
 import { GatewayModule } from './gateway.module';
 import { HttpMetrics } from './health/http.metrics';
+import { problemClientErrorHandler, problemFrameworkErrors } from './http/early-errors';
 import { registerJsonBodyParser } from './http/json-body.parser';
 import { installSecurityHeaders } from './security/security-headers';
 
@@ -26,7 +27,13 @@ export async function createGatewayApp(overrides: Partial<AppConfig> = {}): Prom
   const logger = createLogger('gateway', config.LOG_LEVEL);
   if (!config.ADMIN_API_KEY) logger.warn('ADMIN_API_KEY is not set: every admin route answers 401');
 
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, exposeHeadRoutes: false, trustProxy: config.TRUST_PROXY });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    exposeHeadRoutes: false,
+    trustProxy: config.TRUST_PROXY,
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: problemFrameworkErrors,
+  });
   const fastify = adapter.getInstance();
   const routes: RegisteredRoute[] = [];
   fastify.addHook('onRoute', (route) => {

@@ -1,6 +1,8 @@
 // `@Input()` hands a controller its request already parsed by the route's own schemas: params,
 // query, documented headers, body (with defaults applied), the Idempotency-Key and the Prefer wait.
 // Every failure is collected into one 400 before anything runs, so an invalid request writes nothing.
+// Strings Postgres cannot store (a NUL character, an unpaired UTF-16 surrogate) are refused here for
+// every route, wherever they are in the params, query or body, before any schema or query sees them.
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { ErrorCode, FieldError, idempotencyKeySchema } from '@app/contracts';
@@ -52,9 +54,34 @@ function headersFor(schema: z.ZodObject, request: FastifyRequest): Record<string
   return out;
 }
 
+/** NUL, or a surrogate without its other half. */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const MAX_DEPTH_WALKED = 64;
+
+/** Fields (by path) whose string value or key Postgres could not store. */
+function unstorableFields(value: unknown, path: readonly string[], out: FieldError[], depth = 0): void {
+  if (typeof value === 'string') {
+    if (UNSTORABLE.test(value)) out.push({ field: path.join('.'), message: 'must not contain NUL characters or unpaired surrogates' });
+    return;
+  }
+  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH_WALKED) return;
+  for (const [key, item] of Object.entries(value)) {
+    if (UNSTORABLE.test(key)) {
+      out.push({ field: [...path, key.replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd')].join('.'), message: 'must not contain NUL characters or unpaired surrogates' });
+      continue;
+    }
+    unstorableFields(item, [...path, key], out, depth + 1);
+  }
+}
+
 export function parseRouteInput(spec: RouteSpec, request: FastifyRequest): RouteInput<RouteSpec> {
   const idempotencyKey = spec.idempotent ? idempotencyKeyOf(request) : undefined;
   const errors: FieldError[] = [];
+  unstorableFields(request.params ?? {}, [], errors);
+  unstorableFields(request.query ?? {}, [], errors);
+  unstorableFields(request.body, [], errors);
+  if (errors.length > 0) throw validationFailed(errors);
   const params = parsePart(spec.params, request.params ?? {}, errors);
   const query = parsePart(spec.query, request.query ?? {}, errors);
   const headers = spec.headers ? parsePart(spec.headers, headersFor(spec.headers, request), errors) : undefined;

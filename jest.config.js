@@ -1,5 +1,7 @@
 // Unit tests (*.spec.ts) are pure logic; integration (*.int-spec.ts) and end-to-end
-// (*.e2e-spec.ts) tests talk to real Postgres, Redis and the sandbox over HTTP.
+// (*.e2e-spec.ts) tests talk to real Postgres, Redis and the sandbox over HTTP. The fault matrix
+// (test/faults) has a config of its own, test/faults/jest.config.js (`npm run test:faults`): kept out
+// of these projects.
 const swc = [
   '@swc/jest',
   {
@@ -17,6 +19,7 @@ const shared = {
   moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
 };
 module.exports = {
   projects: [

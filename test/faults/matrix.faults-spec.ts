@@ -1,0 +1,621 @@
+// The fault matrix: every app from dist/ as its own process on a Redis and a Postgres of the
+// matrix's own, 1,000 payments with mixed outcomes plus reversals and AMEX refunds, and meanwhile,
+// in turn: a payments worker SIGKILLed mid-submit and mid-poll, Redis restarted and flushed,
+// Postgres restarted, the provider failing half its requests for a minute, a create whose answer
+// is lost, one command sent 20 times at once under one key, and the consumers down for minutes.
+// Then the checker compares the provider's ledger, the database and what every consumer got.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Pool } from 'pg';
+import { SUBSCRIBABLE_EVENT_TYPES } from '@app/webhooks';
+import { checkFaultRun, FINAL_STATUSES, formatVerdict, PlannedOperation, ResumeMeasure } from './checker';
+import { FaultReceiver, FaultSseClient } from './consumers';
+import { AppProcess, distEntry, freePort, logFile, PgCluster, RedisServer, runOnce, sleep, until } from './infra';
+import { isCreate, LoggedRequest, ProviderLedger, referenceOf } from './provider-ledger';
+import { faultSettings } from './settings';
+
+const S = faultSettings();
+const PREFIX = 'ecr';
+const QUEUES = ['payments', 'reversals', 'settlements', 'webhook-deliveries'];
+
+interface Kind {
+  label: string;
+  ending: number;
+  amex?: boolean;
+  expected: string;
+  failure?: string;
+  cancel?: boolean;
+  expiresInSeconds?: number;
+  reversal?: { expected: string; failure?: string; cancel?: boolean };
+}
+
+// One cycle of twenty payments; the last two digits of the amount choose the sandbox's outcome.
+const KINDS: Kind[] = [
+  { label: '…00 approved, reversed', ending: 0, expected: 'approved', reversal: { expected: 'approved' } },
+  { label: '…11 approved', ending: 11, expected: 'approved' },
+  { label: '…23 approved', ending: 23, expected: 'approved' },
+  { label: '…42 approved', ending: 42, expected: 'approved' },
+  { label: '…99 approved', ending: 99, expected: 'approved' },
+  { label: '…05 declined', ending: 5, expected: 'rejected' },
+  { label: '…06 terminal error', ending: 6, expected: 'failed', failure: 'TERMINAL.ERROR' },
+  { label: '…07 never taken, cancelled', ending: 7, expected: 'cancelled', cancel: true },
+  { label: '…07 never taken, expired', ending: 7, expected: 'expired', expiresInSeconds: 30 },
+  { label: '…08 slow', ending: 8, expected: 'approved' },
+  { label: '…09 answer lost', ending: 9, expected: 'approved' },
+  { label: '7…50 AMEX, given back through Refunds', ending: 50, amex: true, expected: 'approved', reversal: { expected: 'approved' } },
+  { label: '…15 reversal declined', ending: 15, expected: 'approved', reversal: { expected: 'rejected' } },
+  { label: '…16 reversal error', ending: 16, expected: 'approved', reversal: { expected: 'failed', failure: 'TERMINAL.ERROR' } },
+  { label: '…17 reversal never taken, cancelled', ending: 17, expected: 'approved', reversal: { expected: 'cancelled', cancel: true } },
+  { label: '…31 approved', ending: 31, expected: 'approved' },
+  // A long deadline: the capped create attempts end it, not the deadline (an open breaker spends none).
+  { label: '…10 provider 503', ending: 10, expected: 'failed', failure: 'PAYSTORE.UNAVAILABLE', expiresInSeconds: 900 },
+  { label: '…64 approved', ending: 64, expected: 'approved' },
+  { label: '…02 approved', ending: 2, expected: 'approved' },
+  { label: '…77 approved', ending: 77, expected: 'approved' },
+];
+
+function amountOf(i: number, kind: Kind): number {
+  const thousands = 100 + (i % 400);
+  // Last three digits 7xx make the sandbox's card AMEX; every other amount keeps them at 1xx (Visa).
+  return thousands * 1000 + (kind.amex ? 700 : 100) + kind.ending;
+}
+
+function randomCuit(): string {
+  const body = `30${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(body[i]), 0);
+  const check = 11 - (sum % 11);
+  if (check === 10) return randomCuit();
+  return `${body.slice(0, 2)}-${body.slice(2)}-${check === 11 ? 0 : check}`;
+}
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+describe('fault matrix', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecr-faults-'));
+  const pg = new PgCluster(S.pgCluster, S.pgPort);
+  const dbName = 'ecr_faults';
+  const accountingDb = 'ecr_faults_accounting';
+  const apps = new Map<string, AppProcess>();
+  const notes: string[] = [];
+  let redis: RedisServer;
+  let redisClient: Redis;
+  let db: Pool;
+  let passed = false;
+  let sandboxUrl = '';
+  let gatewayUrl = '';
+  let receiver: FaultReceiver;
+  let sse: FaultSseClient | null = null;
+  const started = Date.now();
+
+  const note = (line: string) => {
+    const text = `[faults +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`;
+    notes.push(text);
+    process.stdout.write(`${text}\n`);
+  };
+
+  beforeAll(async () => {
+    note(`logs in ${dir}`);
+    await pg.ensure();
+    await pg.recreateDatabase(dbName);
+    await pg.recreateDatabase(accountingDb);
+    redis = new RedisServer(S.redisPort || (await freePort()), dir, logFile(dir, 'redis'));
+    await redis.start();
+    redisClient = new Redis(redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
+    redisClient.on('error', () => undefined);
+    const databaseUrl = pg.url(dbName);
+    await runOnce(distEntry('libs', 'persistence', 'src', 'migrate.js'), { DATABASE_URL: databaseUrl });
+    // A pool: its connections die with the Postgres restart and are made again.
+    db = new Pool({ connectionString: databaseUrl, max: 2 });
+    db.on('error', () => undefined);
+
+    const ports = { sandbox: await freePort(), gateway: await freePort(), 'payments-1': await freePort(), 'payments-2': await freePort() };
+    const more = { reversals: await freePort(), settlements: await freePort(), webhooks: await freePort() };
+    sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
+    gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    const adminKey = `adm_${randomBytes(16).toString('hex')}`;
+    const common: Record<string, string> = {
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '8',
+      REDIS_URL: redis.url,
+      BULLMQ_PREFIX: PREFIX,
+      EVENT_STREAM_KEY: 'ecr-bridge:events',
+      PAYSTORE_BASE_URL: sandboxUrl,
+      PAYSTORE_TIMEOUT_MS: String(S.providerTimeoutMs),
+      WEBHOOK_SECRET_KEY: randomBytes(24).toString('hex'),
+    };
+    const app = (name: string, entry: string, env: Record<string, string>) => {
+      const proc = new AppProcess(name, entry, { ...common, ...env }, logFile(dir, name));
+      apps.set(name, proc);
+      proc.start();
+      return proc;
+    };
+    app('sandbox', distEntry('apps', 'sandbox', 'src', 'main.js'), {
+      SANDBOX_PORT: String(ports.sandbox),
+      SANDBOX_HOST: '127.0.0.1',
+      SANDBOX_SLOW_MS: '3000',
+      SANDBOX_REQUEST_LOG_LIMIT: '2000000',
+    });
+    app('gateway', distEntry('apps', 'gateway', 'src', 'main.js'), { PORT: String(ports.gateway), ADMIN_API_KEY: adminKey });
+    // Two payments workers, as two pods: one is killed, the other takes over its jobs.
+    const paymentsLog = process.env.FAULTS_PAYMENTS_LOG_LEVEL || 'debug';
+    app('payments-1', distEntry('apps', 'payments', 'src', 'main.js'), { PORT: String(ports['payments-1']), LOG_LEVEL: paymentsLog });
+    app('payments-2', distEntry('apps', 'payments', 'src', 'main.js'), { PORT: String(ports['payments-2']), LOG_LEVEL: paymentsLog });
+    app('reversals', distEntry('apps', 'reversals', 'src', 'main.js'), { PORT: String(more.reversals) });
+    app('settlements', distEntry('apps', 'settlements', 'src', 'main.js'), { PORT: String(more.settlements) });
+    app('webhooks', distEntry('apps', 'webhooks', 'src', 'main.js'), {
+      PORT: String(more.webhooks),
+      WEBHOOK_RETRY_SCHEDULE_MS: '1000,2000,5000',
+      WEBHOOK_FAILURE_STREAK: '1000000',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_SWEEP_INTERVAL_MS: '5000',
+    });
+    app('accounting', distEntry('examples', 'accounting', 'src', 'main.js'), {
+      ACCOUNTING_DATABASE_URL: pg.url(accountingDb),
+      ACCOUNTING_CONSUMER: 'accounting-0',
+    });
+    await until(async () => ((await fetch(`${sandboxUrl}/sandbox/terminals`)).ok ? true : undefined), 'the sandbox');
+    await until(async () => ((await fetch(`${gatewayUrl}/health/ready`)).ok ? true : undefined), 'the gateway');
+    for (const [name, port] of Object.entries({ 'payments-1': ports['payments-1'], 'payments-2': ports['payments-2'], ...more })) {
+      await until(async () => ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok ? true : undefined), `the ${name} worker`);
+    }
+    adminKeyRef.value = adminKey;
+    note('every app is up');
+  }, 180_000);
+
+  const adminKeyRef = { value: '' };
+
+  afterAll(async () => {
+    await sse?.stop();
+    await receiver?.stop();
+    for (const proc of apps.values()) await proc.stop(5000);
+    redisClient?.disconnect();
+    await db?.end().catch(() => undefined);
+    await redis?.stop();
+    await pg.ctl('stop').catch(() => undefined);
+    if (passed && !process.env.FAULTS_KEEP_LOGS) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  async function call(method: string, path: string, key: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const res = await fetch(gatewayUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  /** A command as a cash register sends it: the same key again until the gateway gives an answer that is not a 5xx. */
+  async function command(path: string, key: string, body: unknown, idempotencyKey: string): Promise<Answer> {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      try {
+        const res = await call('POST', path, key, body, { 'idempotency-key': idempotencyKey });
+        if (res.status < 500) return res;
+      } catch {
+        // refused or cut: the same again
+      }
+      if (Date.now() > deadline) throw new Error(`${path} got no answer for three minutes`);
+      await sleep(500);
+    }
+  }
+
+  async function statusOf(path: string, key: string): Promise<string | undefined> {
+    try {
+      const res = await call('GET', path, key);
+      return res.status === 200 ? String(res.body.status) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function finalOf(path: string, key: string, timeoutMs = 400_000): Promise<string> {
+    return until(async () => {
+      const s = await statusOf(path, key);
+      return s && FINAL_STATUSES.has(s) ? s : undefined;
+    }, `${path} to be final`, timeoutMs, 1000);
+  }
+
+  /** Active payment jobs and the worker holding each (the worker part of its BullMQ lock token). */
+  async function lockOwners(): Promise<Map<string, string>> {
+    const ids = await redisClient.lrange(`${PREFIX}:payments:active`, 0, -1);
+    const owners = new Map<string, string>();
+    if (ids.length === 0) return owners;
+    const tokens = await redisClient.mget(...ids.map((id) => `${PREFIX}:payments:${id}:lock`));
+    ids.forEach((id, i) => {
+      const token = tokens[i];
+      if (token) owners.set(id, token.slice(0, token.lastIndexOf(':')));
+    });
+    return owners;
+  }
+
+  it('keeps every payment, intent and event through the faults', async () => {
+    // A merchant with four terminals, a webhook to our receiver, an SSE client.
+    const cuit = randomCuit();
+    const merchant = await call('POST', '/v1/admin/merchants', adminKeyRef.value, { name: 'Almacén de las fallas', cuit });
+    expect(merchant.status).toBe(201);
+    const merchantId = String(merchant.body.id);
+    const key = String(merchant.body.apiKey);
+    const terminals: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const terminalId = String(20_000_000 + i * 1111 + Math.floor(Math.random() * 1000));
+      const put = await call('PUT', `/v1/admin/merchants/${merchantId}/terminals/${terminalId}`, adminKeyRef.value, { provider: 'paystore' });
+      expect(put.status).toBeLessThan(300);
+      const ledger = new ProviderLedger(sandboxUrl);
+      await ledger.control('POST', '/sandbox/terminals', { terminalId, cuit });
+      terminals.push(terminalId);
+    }
+    receiver = new FaultReceiver(await freePort());
+    await receiver.start();
+    const hook = await call('POST', '/v1/webhooks', key, { url: receiver.url });
+    expect(hook.status).toBe(201);
+    receiver.secret = String(hook.body.secret);
+    sse = new FaultSseClient(gatewayUrl, key);
+    sse.start();
+    const ledger = new ProviderLedger(sandboxUrl);
+
+    const planned: PlannedOperation[] = [];
+    const followUps: Promise<void>[] = [];
+    const problems: string[] = [];
+    const resumes: ResumeMeasure[] = [];
+    const kills: { name: string; at: number; operations: string[] }[] = [];
+    const bursts: { key: string; answers: { status: number; id: string | null }[]; reference: string }[] = [];
+    let lostAnswerWindow: { from: number; to: number } | null = null;
+
+    const pay = async (i: number) => {
+      const kind = KINDS[i % KINDS.length];
+      const body = {
+        terminalIds: [terminals[i % terminals.length]],
+        amount: amountOf(i, kind),
+        currency: 'ARS',
+        reference: `ticket-${i}`,
+        ...(kind.expiresInSeconds ? { expiresInSeconds: kind.expiresInSeconds } : {}),
+      };
+      const res = await command('/v1/payments', key, body, `pay-${i}`);
+      if (res.status !== 202 && res.status !== 200) throw new Error(`payment ${i} answered ${res.status} ${JSON.stringify(res.body)}`);
+      const id = String(res.body.id);
+      planned.push({ id, type: 'payment', label: `payment ${kind.label}`, expected: kind.expected, expectedFailure: kind.failure });
+      if (kind.cancel) {
+        await sleep(2000);
+        const cancel = await command(`/v1/payments/${id}/cancel`, key, undefined, `cancel-${i}`);
+        if (cancel.status >= 300) problems.push(`cancel of ${id} answered ${cancel.status}`);
+      }
+      if (kind.reversal) {
+        const reversal = kind.reversal;
+        const status = await finalOf(`/v1/payments/${id}`, key);
+        if (status !== 'approved') return; // the outcome row reports it
+        const rev = await command('/v1/reversals', key, { paymentId: id }, `rev-${i}`);
+        if (rev.status !== 202 && rev.status !== 200) {
+          problems.push(`reversal of ${id} answered ${rev.status} ${JSON.stringify(rev.body)}`);
+          return;
+        }
+        const revId = String(rev.body.id);
+        planned.push({ id: revId, type: 'reversal', label: `reversal of ${kind.label}`, expected: reversal.expected, expectedFailure: reversal.failure });
+        if (reversal.cancel) {
+          await sleep(2000);
+          const cancel = await command(`/v1/reversals/${revId}/cancel`, key, undefined, `rev-cancel-${i}`);
+          if (cancel.status >= 300) problems.push(`cancel of ${revId} answered ${cancel.status}`);
+        }
+      }
+    };
+
+    const refund = async (j: number) => {
+      const declined = j % 5 === 4;
+      const body = { terminalIds: [terminals[j % terminals.length]], amount: (50 + j) * 1000 + 100 + (declined ? 5 : 20), currency: 'ARS' };
+      const res = await command('/v1/refunds', key, body, `refund-${j}`);
+      if (res.status !== 202 && res.status !== 200) throw new Error(`refund ${j} answered ${res.status} ${JSON.stringify(res.body)}`);
+      planned.push({
+        id: String(res.body.id),
+        type: 'refund',
+        label: declined ? 'AMEX refund …05 declined' : 'AMEX refund approved',
+        expected: declined ? 'rejected' : 'approved',
+        expectedFailure: declined ? 'REFUND.DECLINED' : undefined,
+      });
+    };
+
+    // ── the traffic ─────────────────────────────────────────────────────────────────────────────
+    const t0 = Date.now();
+    const traffic = (async () => {
+      const every = (S.trafficSeconds * 1000) / Math.max(1, S.payments);
+      const refundEvery = S.refunds > 0 ? Math.max(1, Math.floor(S.payments / S.refunds)) : Infinity;
+      let refunds = 0;
+      for (let i = 0; i < S.payments; i++) {
+        const wait = t0 + i * every - Date.now();
+        if (wait > 0) await sleep(wait);
+        followUps.push(pay(i).catch((err: Error) => void problems.push(`payment ${i}: ${err.message}`)));
+        if (i % refundEvery === 0 && refunds < S.refunds) {
+          const j = refunds++;
+          followUps.push(refund(j).catch((err: Error) => void problems.push(`refund ${j}: ${err.message}`)));
+        }
+      }
+      note(`traffic sent: ${S.payments} payments, ${refunds} refunds`);
+    })();
+
+    // ── the faults, in turn ─────────────────────────────────────────────────────────────────────
+    const gap = () => sleep(S.gapSeconds * 1000);
+    const victim = apps.get('payments-1')!;
+    const accounting = apps.get('accounting')!;
+
+    const killPayments = async (name: string, fault: { method: string; path: string }) => {
+      const added = (await ledger.control('POST', '/sandbox/faults', { match: fault, latencyMs: 2000, forSeconds: 20 })) as { data: { id: string } };
+      // Let requests pile up at the provider, held by the latency, then kill a worker waiting on them.
+      await until(async () => ((await lockOwners()).size >= 6 ? true : undefined), `payment jobs active during ${name}`, 30_000, 100);
+      await sleep(300);
+      const held = await lockOwners();
+      const at = Date.now();
+      await victim.kill('SIGKILL');
+      await ledger.control('DELETE', `/sandbox/faults/${added.data.id}`);
+      // The killed worker is the lock owner that never takes a job again; the survivor keeps taking them.
+      const alive = new Set<string>();
+      const watchUntil = Date.now() + 4000;
+      while (Date.now() < watchUntil) {
+        for (const [id, owner] of await lockOwners()) if (held.get(id) !== owner) alive.add(owner);
+        await sleep(100);
+      }
+      const owners = [...new Set(held.values())];
+      const dead = owners.filter((o) => !alive.has(o));
+      const operations = dead.length === 1 ? [...held].filter(([, o]) => o === dead[0]).map(([id]) => id) : [];
+      kills.push({ name, at, operations });
+      note(`(${name}) payments-1 SIGKILLed; ${held.size} jobs were active, ${operations.length} of them on the killed worker (lock owners ${owners.length}, dead ${dead.length})`);
+      await sleep(Math.max(0, S.restartAfterMs - (Date.now() - at)));
+      victim.start();
+      note(`(${name}) payments-1 started again`);
+    };
+
+    const consumersDown = (async () => {
+      await sleep(10_000);
+      await accounting.kill('SIGKILL');
+      await receiver.stop();
+      note(`(i) accounting SIGKILLed and webhook receiver down for ${S.consumerDownSeconds}s`);
+      await sleep(S.consumerDownSeconds * 1000);
+      accounting.start();
+      await receiver.start();
+      note('(i) accounting and webhook receiver back');
+    })();
+
+    const faults = (async () => {
+      await sleep(15_000);
+      // (h) one command, 20 times at once, one Idempotency-Key.
+      const burstKey = `burst-${randomBytes(4).toString('hex')}`;
+      const burstBody = { terminalIds: [terminals[0]], amount: 777_100, currency: 'ARS', reference: 'burst-20' };
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          call('POST', '/v1/payments', key, burstBody, { 'idempotency-key': burstKey }).then(
+            (res) => ({ status: res.status, id: typeof res.body.id === 'string' ? res.body.id : null }),
+            () => ({ status: 0, id: null }),
+          ),
+        ),
+      );
+      bursts.push({ key: burstKey, answers, reference: 'burst-20' });
+      const burstId = answers.find((a) => a.id)?.id;
+      if (burstId) planned.push({ id: burstId, type: 'payment', label: 'payment sent 20 times at once', expected: 'approved' });
+      note(`(h) 20 concurrent payments under one key: ${[...new Set(answers.map((a) => `${a.status} ${a.id}`))].join('; ')}`);
+
+      await sleep(5000);
+      await killPayments('a: SIGKILL mid-submit', { method: 'POST', path: '/terminal_payments/payments' });
+      await gap();
+      await killPayments('b: SIGKILL mid-poll', { method: 'GET', path: '/terminal_payments/payments/' });
+      await gap();
+
+      await redis.stop('SIGTERM');
+      note('(c) Redis stopped');
+      await sleep(2000);
+      await redis.start();
+      note('(c) Redis started again from its append-only file');
+      await gap();
+
+      const keys = await redis.cli('DBSIZE');
+      await redis.cli('FLUSHALL');
+      note(`(d) Redis FLUSHALL (${keys} keys gone)`);
+      await gap();
+
+      await pg.ctl('restart');
+      note('(e) Postgres restarted');
+      await gap();
+
+      const from = Date.now();
+      await ledger.control('POST', '/sandbox/faults', {
+        match: { method: 'POST', path: '/terminal_payments/payments' },
+        latencyMs: S.providerTimeoutMs + 2000,
+        forSeconds: 6,
+      });
+      note(`(g) creates held ${S.providerTimeoutMs + 2000} ms, past the workers' ${S.providerTimeoutMs} ms timeout, for 6 s`);
+      await sleep(6000);
+      lostAnswerWindow = { from, to: Date.now() };
+      await gap();
+
+      await ledger.control('POST', '/sandbox/faults', { errorRate: 0.5, latencyMs: S.providerLatencyMs, forSeconds: S.providerErrorSeconds });
+      note(`(f) provider: 50% errors and ${S.providerLatencyMs} ms latency for ${S.providerErrorSeconds}s`);
+      await sleep(S.providerErrorSeconds * 1000);
+      note('(f) provider healthy again');
+    })();
+
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        await sleep(5000);
+        try {
+          const [wait, active, delayed] = await Promise.all([
+            redisClient.llen(`${PREFIX}:payments:wait`),
+            redisClient.llen(`${PREFIX}:payments:active`),
+            redisClient.zcard(`${PREFIX}:payments:delayed`),
+          ]);
+          const openNow = ((await db.query(`SELECT status, count(*)::int AS n FROM operations WHERE status NOT IN ('approved','rejected','cancelled','expired','failed') GROUP BY status`)).rows as { status: string; n: number }[])
+            .map((r) => `${r.status} ${r.n}`)
+            .join(', ');
+          notes.push(`[sample +${((Date.now() - started) / 1000).toFixed(0)}s] payments wait ${wait} active ${active} delayed ${delayed}; open: ${openNow}`);
+        } catch (err) {
+          notes.push(`[sample] ${(err as Error).message}`);
+        }
+      }
+    })();
+
+    await Promise.all([traffic, faults, consumersDown]);
+    await Promise.all(followUps);
+    note(`every command answered; ${planned.length} operations planned`);
+
+    // ── settle: everything final, published and delivered, or the time is up ──────────────────
+    const settleBy = Date.now() + S.settleSeconds * 1000;
+    const open = async () =>
+      Number(((await db.query(`SELECT count(*)::int AS n FROM operations WHERE status NOT IN ('approved','rejected','cancelled','expired','failed')`)).rows[0] as { n: number }).n);
+    await until(async () => ((await open()) === 0 ? true : undefined), 'every operation to be final', Math.max(1000, settleBy - Date.now()), 1000).catch(
+      (err: Error) => note(err.message),
+    );
+    const outboxRows = async () =>
+      (await db.query(`SELECT id, type, subject, published_at IS NOT NULL AS published FROM outbox WHERE merchant_id = $1 ORDER BY seq`, [merchantId]))
+        .rows as { id: string; type: string; subject: string; published: boolean }[];
+    const approvedOps = async () =>
+      (
+        (await db.query(`SELECT id FROM operations WHERE merchant_id = $1 AND status = 'approved' AND type IN ('payment','reversal','refund')`, [merchantId]))
+          .rows as { id: string }[]
+      ).map((r) => r.id);
+    const acct = new Pool({ connectionString: pg.url(accountingDb), max: 1 });
+    acct.on('error', () => undefined);
+    const booked = async () =>
+      ((await acct.query('SELECT operation_id FROM accounting.journal_entries').catch(() => ({ rows: [] }))).rows as { operation_id: string }[]).map(
+        (r) => r.operation_id,
+      );
+    const deliverable = new Set(SUBSCRIBABLE_EVENT_TYPES);
+    await until(
+      async () => {
+        const rows = await outboxRows();
+        const seen = new Set(sse?.received);
+        const hooked = new Set(receiver.acknowledged);
+        const journal = new Set(await booked());
+        const done =
+          rows.every((r) => r.published && seen.has(r.id) && (!deliverable.has(r.type) || hooked.has(r.id))) &&
+          (await approvedOps()).every((id) => journal.has(id));
+        return done ? true : undefined;
+      },
+      'every event at every consumer',
+      Math.max(1000, settleBy - Date.now()),
+      2000,
+    ).catch((err: Error) => note(err.message));
+    // Jobs of final operations leave their queues within a step or two.
+    await until(
+      async () => {
+        let n = 0;
+        for (const q of QUEUES) n += (await redisClient.llen(`${PREFIX}:${q}:wait`)) + (await redisClient.llen(`${PREFIX}:${q}:active`));
+        return n === 0 ? true : undefined;
+      },
+      'queues to drain',
+      30_000,
+      1000,
+    ).catch((err: Error) => note(err.message));
+
+    sampling = false;
+    await sampler;
+
+    // ── collect ─────────────────────────────────────────────────────────────────────────────────
+    const operations = (
+      (await db.query(
+        `SELECT id, type, status, provider_id, result->'failure'->>'code' AS failure_code FROM operations WHERE merchant_id = $1`,
+        [merchantId],
+      )).rows as { id: string; type: string; status: string; provider_id: string | null; failure_code: string | null }[]
+    ).map((r) => ({ id: r.id, type: r.type, status: r.status, providerId: r.provider_id, failureCode: r.failure_code }));
+    const requests: LoggedRequest[] = await ledger.requests();
+    const providerCreates = requests
+      .filter(isCreate)
+      .map((r) => ({ reference: referenceOf(r.body), status: r.status }))
+      .filter((c): c is { reference: string; status: number | null } => c.reference !== null);
+    const providerIntents = await ledger.intentsByReference(cuit);
+
+    // Resume: from each SIGKILL to the next provider request about each operation the worker held.
+    const providerIds = new Map(operations.map((op) => [op.id, op.providerId]));
+    const finalAt = new Map(
+      ((await db.query(`SELECT id, final_at FROM operations WHERE merchant_id = $1`, [merchantId])).rows as { id: string; final_at: Date | null }[]).map((r) => [
+        r.id,
+        r.final_at ? r.final_at.getTime() : null,
+      ]),
+    );
+    for (const kill of kills) {
+      for (const id of kill.operations) {
+        const ended = finalAt.get(id);
+        if (ended !== null && ended !== undefined && ended <= kill.at) continue; // already final when killed
+        const pid = providerIds.get(id);
+        const next = requests.find(
+          (r) => Date.parse(r.at) > kill.at && (JSON.stringify(r.body ?? '').includes(id) || (pid !== null && pid !== undefined && r.path.includes(pid))),
+        );
+        resumes.push({ kill: kill.name, operationId: id, ms: next ? Date.parse(next.at) - kill.at : null });
+      }
+    }
+
+    const rows = await outboxRows();
+    const approved = await approvedOps();
+    const journal = await booked();
+    await acct.end();
+    const leftovers = [];
+    for (const q of QUEUES) {
+      leftovers.push({ what: `${q} jobs waiting`, count: await redisClient.llen(`${PREFIX}:${q}:wait`) });
+      leftovers.push({ what: `${q} jobs active`, count: await redisClient.llen(`${PREFIX}:${q}:active`) });
+    }
+    const pendingDeliveries = Number(
+      ((await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`)).rows[0] as { n: number }).n,
+    );
+    leftovers.push({ what: 'webhook deliveries pending', count: pendingDeliveries });
+    leftovers.push({ what: 'open operations', count: operations.filter((op) => !FINAL_STATUSES.has(op.status)).length });
+    const idempotency = [];
+    for (const burst of bursts) {
+      const stored = Number(
+        ((await db.query(`SELECT count(*)::int AS n FROM operations WHERE merchant_id = $1 AND reference = $2`, [merchantId, burst.reference])).rows[0] as {
+          n: number;
+        }).n,
+      );
+      idempotency.push({ key: burst.key, answers: burst.answers, operations: stored });
+    }
+    const notApproved = operations.filter((op) => op.status !== 'approved').map((op) => op.id);
+
+    const verdict = checkFaultRun({
+      planned,
+      operations,
+      providerIntents,
+      providerCreates,
+      outbox: rows,
+      consumers: [
+        { name: 'SSE client', expected: rows.map((r) => r.id), received: sse?.received ?? [] },
+        { name: 'webhook receiver', expected: rows.filter((r) => deliverable.has(r.type)).map((r) => r.id), received: receiver.acknowledged },
+        { name: 'accounting journal', expected: approved, received: journal, forbidden: notApproved },
+      ],
+      leftovers,
+      resumes,
+      resumeLimitMs: S.resumeLimitMs,
+      kills: kills.map((k) => k.name),
+      interrupted: [...new Set(kills.flatMap((k) => k.operations))],
+      idempotency,
+      createMaxAttempts: 5,
+    });
+
+    const window = lostAnswerWindow as { from: number; to: number } | null;
+    const lostAnswers = window
+      ? requests.filter((r) => isCreate(r) && r.status === null && Date.parse(r.at) >= window.from && Date.parse(r.at) <= window.to).length
+      : 0;
+    const byStatus = new Map<string, number>();
+    for (const op of operations) byStatus.set(`${op.type} ${op.status}`, (byStatus.get(`${op.type} ${op.status}`) ?? 0) + 1);
+    const summary = [
+      '',
+      `fault matrix: ${operations.length} operations (${[...byStatus.entries()].sort().map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      `provider: ${requests.length} requests logged, ${providerCreates.length} creates, ${lostAnswers} creates answered after the worker gave up (g)`,
+      `outbox: ${rows.length} events; SSE reconnects ${sse?.reconnects ?? 0}; webhook signatures refused ${receiver.rejected}`,
+      `run: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      ...(problems.length ? [`traffic problems: ${problems.slice(0, 10).join('; ')}`] : []),
+      '',
+      formatVerdict(verdict),
+      '',
+    ].join('\n');
+    process.stdout.write(summary);
+    writeFileSync(join(dir, 'summary.txt'), `${notes.join('\n')}\n${summary}`);
+    expect(problems).toEqual([]);
+    expect(verdict.ok).toBe(true);
+    passed = true;
+  }, 1_800_000);
+});

@@ -147,6 +147,19 @@ describe('payments', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('originalAmount.amount') });
   });
+
+  it('a body that is not JSON, or a token with a scheme, is refused', async () => {
+    const bare = await token();
+    const broken = await fetch(`${h.sandbox.url}${TASKS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: bare }, body: '{"target":' });
+    expect(broken.status).toBe(400);
+    const bearer = await fetch(`${h.sandbox.url}${TASKS_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bare}` },
+      body: JSON.stringify({ target: { deviceId: DEVICE }, tasks: [{ payment: cardPayment(10) }] }),
+    });
+    expect(bearer.status).toBe(401);
+    expect(await bearer.json()).toMatchObject({ code: 'INVALID_TOKEN' });
+  });
 });
 
 async function token(): Promise<string> {

@@ -1,5 +1,6 @@
 // Security headers on every kind of answer, no CORS, the body size limit, and API keys at rest.
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Gateway, startGateway } from '../gateway/gateway.harness';
 
 const EXPECTED: Record<string, string> = {
@@ -125,6 +126,29 @@ describe('gateway security headers, CORS, body limit and keys at rest', () => {
       expect([path, res.status, problem.code]).toEqual([path, 413, 'REQUEST.BODY_TOO_LARGE']);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
+    // Without a Content-Length (chunked), the limit is measured while reading.
+    const chunked = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(gw.url);
+      const req = httpRequest(
+        {
+          hostname,
+          port,
+          method: 'POST',
+          path: '/v1/settlements',
+          headers: { authorization: `Bearer ${merchant.apiKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(text) as { code: string }).code }));
+        },
+      );
+      req.on('error', reject);
+      req.write('{"terminalId":"');
+      for (let i = 0; i < 10; i++) req.write('x'.repeat(8 * 1024));
+      req.end('"}');
+    });
+    expect(chunked).toEqual({ status: 413, code: 'REQUEST.BODY_TOO_LARGE' });
     // Exactly 64 KiB is read (and then judged by the route's schema).
     const head = `{"terminalId":"${terminal}","printReceipt":true`;
     const padded = (bytes: number) => `${head}${' '.repeat(bytes - head.length - 1)}}`;

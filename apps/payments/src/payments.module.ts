@@ -1,5 +1,5 @@
 // Wires the payments worker on the shared worker runtime: the `payments` queue runner, the sweeper
-// that restores lost jobs, the outbox relay, and the PayStore client with its breakers.
+// that restores lost jobs, the outbox relay, and each provider's adapter with its breakers.
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import { QueueName } from '@app/contracts';
@@ -10,7 +10,7 @@ export function paymentsRuntime(config: AppConfig): OperationRuntime {
   return new OperationRuntime(
     config,
     { name: 'payments', queue: QueueName.Payments, types: ['payment'] },
-    (rt) => new PaymentsAdvancer(rt.repo, rt.client, rt.cuitOf, rt.lifecycle(), rt.logger, rt.adapters),
+    (rt) => new PaymentsAdvancer(rt.repo, rt.adapters, rt.cuitOf, rt.lifecycle(), rt.logger),
   );
 }
 

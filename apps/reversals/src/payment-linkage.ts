@@ -9,11 +9,6 @@ import { isFinal, OperationStatus } from '@app/contracts';
 import type { OperationEntity } from '@app/persistence';
 import { EntityManager } from 'typeorm';
 
-/** The provider gives AMEX card payments back through its (unreferenced) Refunds API; every other brand through Reversals. */
-export function reversalRoute(cardBrand: string | null | undefined): 'reversal' | 'refund' {
-  return cardBrand === 'amex' ? 'refund' : 'reversal';
-}
-
 export async function linkPayment(manager: EntityManager, reversal: OperationEntity): Promise<void> {
   if (reversal.type !== 'reversal' || !reversal.paymentId) return;
   const status = reversal.status as OperationStatus;

@@ -1,19 +1,9 @@
 import { OperationEntity } from '@app/persistence';
-import { reversalRoute } from './payment-linkage';
 import { paymentProblem } from './reversals.advancer';
 
 function op(fields: Partial<OperationEntity>): OperationEntity {
   return Object.assign(new OperationEntity(), { merchantId: 'mer_1', result: {}, request: {}, terminalIds: [], ...fields });
 }
-
-describe('reversalRoute', () => {
-  it('gives AMEX back through refunds and every other brand through reversals', () => {
-    expect(reversalRoute('amex')).toBe('refund');
-    expect(reversalRoute('visa')).toBe('reversal');
-    expect(reversalRoute('mastercard')).toBe('reversal');
-    expect(reversalRoute(null)).toBe('reversal');
-  });
-});
 
 describe('paymentProblem', () => {
   const reversal = op({ id: 'rev_1', type: 'reversal', paymentId: 'pay_1' });

@@ -1,5 +1,5 @@
 // Wires the reversals worker: one runner on the `reversals` queue for reversals and AMEX refunds,
-// on the shared worker runtime (sweeper, outbox relay, PayStore client with its breakers).
+// on the shared worker runtime (sweeper, outbox relay, each provider's adapter with its breakers).
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import { QueueName } from '@app/contracts';
@@ -10,7 +10,7 @@ export function reversalsRuntime(config: AppConfig): OperationRuntime {
   return new OperationRuntime(
     config,
     { name: 'reversals', queue: QueueName.Reversals, types: ['reversal', 'refund'] },
-    (rt) => new ReversalsAdvancer(rt.repo, rt.client, rt.cuitOf, rt.lifecycle(), rt.logger, rt.adapters),
+    (rt) => new ReversalsAdvancer(rt.repo, rt.adapters, rt.cuitOf, rt.lifecycle(), rt.logger),
   );
 }
 

@@ -4,8 +4,7 @@
 // that terminal that are not final in Postgres: any the provider shows approved in the closed batch
 // is still landing, and the settlement waits for its worker to record it. Anything the provider
 // shows unfinished finishes after the close, so it lands in the next batch.
-import { classifyPaymentStatus, classifyRefundStatus, classifyReversalStatus, PaystoreClient } from '@app/paystore-client';
-import { paystoreFailureOf, wireText } from '@app/workers';
+import { classifyPaymentStatus, classifyRefundStatus, classifyReversalStatus, PaystoreClient, paystoreFailureOf, wireText } from '@app/paystore-client';
 import { DataSource } from 'typeorm';
 
 export type LandingProvider = Pick<

@@ -6,14 +6,18 @@ import { ErrorCode, isFinal, OperationStatus } from '@app/contracts';
 import type { Logger } from '@app/common';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
 import { PaystoreClient, SettlementEnvelope } from '@app/paystore-client';
+import type { ProviderAdapter } from '@app/providers';
 import { done, IntentLifecycle, IntentPort, OperationAdvancer, Step, wait } from '@app/workers';
 import { DataSource } from 'typeorm';
 import { LandingProvider, operationsStillLanding } from './batch.landing';
-import { mapSettlement } from './paystore-settlement.mapper';
 import { batchTotals } from './settlement.totals';
 
-/** The slice of the PayStore client settlements need (the real client satisfies it). */
-export type SettlementsProvider = Pick<PaystoreClient, 'createSettlement' | 'getSettlement' | 'listSettlements'> & LandingProvider;
+/**
+ * The PayStore listing settlements need besides the adapter's port: a lost settlement is found in
+ * the terminal's list, and a close waits for the batch's operations (the real client satisfies it).
+ * Only PayStore closes batches (its capabilities); the gateway refuses a settlement elsewhere.
+ */
+export type SettlementsProvider = Pick<PaystoreClient, 'listSettlements'> & LandingProvider;
 
 export interface SettlementsAdvancerOptions {
   pollMs: number;
@@ -35,17 +39,17 @@ export class SettlementsAdvancer implements OperationAdvancer {
     private readonly repo: OperationsRepository,
     private readonly dataSource: DataSource,
     private readonly provider: SettlementsProvider,
+    adapter: Pick<ProviderAdapter, 'settlement'>,
     private readonly cuitOf: (merchantId: string) => Promise<string>,
     private readonly lifecycle: IntentLifecycle,
     private readonly options: SettlementsAdvancerOptions,
     private readonly logger: Logger,
   ) {
     this.now = options.now ?? Date.now;
+    if (!adapter.settlement) throw new Error('the settlements worker needs a provider that closes batches');
     this.port = {
-      create: (cuit, op) => this.provider.createSettlement(cuit, terminalOf(op), op.request?.printReceipt ?? true),
-      get: (cuit, providerId) => this.provider.getSettlement(cuit, providerId),
+      ...(adapter.settlement() as IntentPort<SettlementEnvelope>),
       find: (cuit, op) => this.find(cuit, op),
-      read: (envelope) => mapSettlement(envelope.settlements_data),
       beforeFinal: (cuit, op, to, reading) => this.holdForLanding(cuit, op, to, reading.result.batchNumber ?? null),
       finalPatch: async (manager, current, to, patch) => {
         if (to !== 'approved') return {};

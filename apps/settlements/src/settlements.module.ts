@@ -15,6 +15,7 @@ export function settlementsRuntime(config: AppConfig): OperationRuntime {
         rt.repo,
         rt.dataSource,
         rt.client,
+        rt.adapters.get('paystore'),
         rt.cuitOf,
         rt.lifecycle(),
         // Enough polls of the other workers for them to record what the provider put in the batch.

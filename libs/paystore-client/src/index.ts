@@ -10,3 +10,4 @@ export * from './paystore-token.cache';
 export * from './paystore-breakers';
 export * from './paystore.client';
 export * from './paystore.module';
+export * from './paystore.adapter';

@@ -1,5 +1,5 @@
-import { refundDataSchema, reversalDataSchema } from '@app/paystore-client';
-import { mapRefund, mapReversal } from './paystore-reversal.mapper';
+import { refundDataSchema, reversalDataSchema } from './paystore.types';
+import { mapRefund, mapReversal } from './paystore.adapter';
 
 const visaPayment = {
   payment_id: 'p-1',

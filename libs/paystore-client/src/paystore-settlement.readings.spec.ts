@@ -1,5 +1,5 @@
-import { settlementDataSchema } from '@app/paystore-client';
-import { mapSettlement } from './paystore-settlement.mapper';
+import { settlementDataSchema } from './paystore.types';
+import { mapSettlement } from './paystore.adapter';
 
 function settlement(status: string, extra: Record<string, unknown> = {}) {
   return settlementDataSchema.parse({ settlement_id: 's-1', settlement_status: status, terminal_id: '38011128', ...extra });

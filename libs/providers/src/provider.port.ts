@@ -61,10 +61,10 @@ export interface IntentPort<E> {
   finalPatch?(manager: EntityManager, current: OperationEntity, to: OperationStatus, patch: OperationPatch): Promise<OperationPatch>;
   /** Runs inside the transaction of every status change the lifecycle makes. */
   onChanged?(manager: EntityManager, op: OperationEntity): Promise<void>;
-  /** What a failed call of this provider means; the lifecycle's default reading when absent. */
-  failureOf?(err: unknown): CallFailure;
+  /** What a failed call of this provider means (each provider reads its own errors). */
+  failureOf(err: unknown): CallFailure;
   /** A short human message for a failed call of this provider. */
-  messageOf?(err: unknown): string;
+  messageOf(err: unknown): string;
 }
 
 /** The kinds of intent a provider may support. */
@@ -76,8 +76,8 @@ export interface ProviderAdapter {
   readonly capabilities: ProviderCapabilities;
   /** The port for payments. */
   payment(): IntentPort<unknown>;
-  /** The port that gives `payment` (an approved payment of this provider) back, whole or in part. */
-  reversal?(payment: OperationEntity | null): IntentPort<unknown>;
+  /** The port that gives `payment` (an approved payment of this provider) back, whole or in part, for `reversal`. */
+  reversal?(payment: OperationEntity | null, reversal?: OperationEntity): IntentPort<unknown>;
   /** Unreferenced refunds. */
   refund?(): IntentPort<unknown>;
   /** Batch close of one terminal. */
@@ -86,4 +86,26 @@ export interface ProviderAdapter {
   breakerStates(): Record<string, string>;
   /** Stops its timers (breakers, token refresh). */
   shutdown(): void;
+}
+
+/** Our status for a provider status class; null when the class tells us nothing new. */
+export function statusOfClass(cls: IntentClass, cancelReason: 'requested' | 'expired' | null): OperationStatus | null {
+  switch (cls) {
+    case 'requested':
+      return 'pending';
+    case 'processing':
+      return 'in_progress';
+    case 'approved':
+      return 'approved';
+    case 'declined':
+      return 'rejected';
+    case 'error':
+      return 'failed';
+    case 'cancelled':
+      // Undone with no cancel of ours: someone cancelled it on the terminal.
+      return cancelReason === 'expired' ? 'expired' : 'cancelled';
+    case 'cancelling':
+    case 'unknown':
+      return null;
+  }
 }

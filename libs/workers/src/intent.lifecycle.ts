@@ -7,7 +7,7 @@
 import { ErrorCode, isFinal, OperationStatus } from '@app/contracts';
 import type { Logger } from '@app/common';
 import { OperationEntity, OperationPatch, OperationsRepository } from '@app/persistence';
-import type { CallFailure, IntentPort } from '@app/providers';
+import type { IntentPort } from '@app/providers';
 import { done, jitter, RetryLater, Step, wait } from './advance';
 
 export type { CallFailure, IntentClass, IntentPort, IntentReading } from '@app/providers';
@@ -20,10 +20,6 @@ export interface IntentLifecycleOptions {
   breakerWaitMs: number;
   /** Creates answered "not taken" before the operation fails. */
   createMaxAttempts: number;
-  /** What a failed provider call means (see CallFailure). */
-  failureOf(err: unknown): CallFailure;
-  /** A short human message for a failed provider call. */
-  messageOf(err: unknown): string;
   now?: () => number;
   onFinal?: (op: OperationEntity) => void;
 }
@@ -37,15 +33,6 @@ export class IntentLifecycle {
     private readonly logger: Logger,
   ) {
     this.now = options.now ?? Date.now;
-  }
-
-  /** What a failed call means: the port's own reading when its provider has one, else the default. */
-  private failureOf<E>(port: IntentPort<E>, err: unknown): CallFailure {
-    return port.failureOf ? port.failureOf(err) : this.options.failureOf(err);
-  }
-
-  private messageOf<E>(port: IntentPort<E>, err: unknown): string {
-    return port.messageOf ? port.messageOf(err) : this.options.messageOf(err);
   }
 
   /** One step of a non-final operation, from its stored status. */
@@ -62,7 +49,7 @@ export class IntentLifecycle {
           return await this.poll(op, cuit, port);
       }
     } catch (err) {
-      if (this.failureOf(port, err) === 'circuit_open') throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
+      if (port.failureOf(err) === 'circuit_open') throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
       throw err;
     }
   }
@@ -120,18 +107,18 @@ export class IntentLifecycle {
   }
 
   private async createFailed<E>(op: OperationEntity, err: unknown, port: IntentPort<E>): Promise<Step> {
-    const failure = this.failureOf(port, err);
+    const failure = port.failureOf(err);
     if (failure === 'circuit_open') {
       // Not sent: wait for the provider without spending one of the operation's create attempts.
       await this.repo.transition(op.id, 'accepted', { result: { ...op.result, createNotApplied: true } }, ['accepted']);
       throw new RetryLater(jitter(this.options.breakerWaitMs, 0.5));
     }
     if (failure === 'unknown') {
-      this.logger.warn({ operationId: op.id, err: this.messageOf(port, err) }, 'create outcome unknown');
+      this.logger.warn({ operationId: op.id, err: port.messageOf(err) }, 'create outcome unknown');
       await this.repo.transition(op.id, 'unknown', {}, ['accepted'], port.onChanged);
       return wait(this.options.pollMs);
     }
-    const message = this.messageOf(port, err);
+    const message = port.messageOf(err);
     if (failure === 'not_taken') {
       const attempts = (op.result?.createAttempts ?? 0) + 1;
       if (attempts >= this.options.createMaxAttempts) {
@@ -178,7 +165,7 @@ export class IntentLifecycle {
       return await this.adopt(op, await port.cancel(cuit, op.providerId), cuit, port);
     } catch (err) {
       // Conflict: a terminal took it meanwhile; unknown: the next look tells. Either way, look again.
-      const failure = this.failureOf(port, err);
+      const failure = port.failureOf(err);
       if (failure === 'conflict' || failure === 'unknown') return wait(Math.min(this.options.pollMs, 250));
       throw err;
     }

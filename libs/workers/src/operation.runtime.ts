@@ -19,7 +19,7 @@ import { operationLogMixin } from './log.context';
 import { startOpsServer } from './ops.server';
 import { OperationSweeper } from './operation.sweeper';
 import { OperationWorker } from './operation.worker';
-import { createPaystoreClient, paystoreFailureOf, paystoreMessageOf } from './paystore.support';
+import { createPaystoreClient } from './paystore.support';
 import { createProviderAdapters, ProviderAdapters } from './provider.adapters';
 import { WorkerMetrics } from './worker.metrics';
 
@@ -41,7 +41,7 @@ export class OperationRuntime {
   readonly queue: Queue;
   readonly repo: OperationsRepository;
   readonly client: PaystoreClient;
-  /** Klio SmartPos and pagoUno, built when an operation of theirs first comes up. */
+  /** Every provider's adapter (PayStore's over `client`), built when an operation of theirs first comes up. */
   readonly adapters: ProviderAdapters;
   readonly cuitOf: (merchantId: string) => Promise<string>;
   readonly worker: OperationWorker;
@@ -59,7 +59,7 @@ export class OperationRuntime {
     this.queue = createQueue(options.queue, this.redis, config.BULLMQ_PREFIX);
     this.repo = new OperationsRepository(this.dataSource);
     this.client = createPaystoreClient(config, this.logger, this.metrics);
-    this.adapters = createProviderAdapters(config, this.logger, this.metrics);
+    this.adapters = createProviderAdapters(config, this.logger, this.metrics, this.client);
     this.cuitOf = merchantCuitLookup(this.dataSource);
     this.worker = new OperationWorker({
       queue: options.queue,
@@ -95,8 +95,6 @@ export class OperationRuntime {
         unknownWindowMs: this.config.UNKNOWN_OUTCOME_WINDOW_MS,
         breakerWaitMs: 5000,
         createMaxAttempts: 5,
-        failureOf: paystoreFailureOf,
-        messageOf: paystoreMessageOf,
         onFinal: (op) => this.metrics.finalOperations.inc({ type: op.type, status: op.status }),
       },
       this.logger,
@@ -134,8 +132,8 @@ export class OperationRuntime {
     await this.sweeper.stop();
     await this.worker.stop(Math.max(0, drainMs - (Date.now() - started)));
     await this.relay.stop();
-    this.client.shutdown();
     this.adapters.shutdown();
+    this.client.shutdown();
     await this.queue.close();
     this.redis.disconnect();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
@@ -199,7 +197,7 @@ export async function runWorkerProcess(
         if (stopping) throw new Error('shutting down');
       },
     },
-    info: () => ({ breakers: { paystore: runtime.client.breakerStates(), ...runtime.adapters.breakerStates() }, worker: runtime.worker.running ? 'running' : 'stopped' }),
+    info: () => ({ breakers: { ...runtime.adapters.breakerStates(), paystore: runtime.client.breakerStates() }, worker: runtime.worker.running ? 'running' : 'stopped' }),
   });
   exitOnSignals(
     async () => {

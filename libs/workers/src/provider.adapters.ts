@@ -1,14 +1,15 @@
-// The providers other than PayStore, behind the provider port: built from configuration the first
-// time an operation of theirs comes up, with their calls and breakers reported as metrics and logs
-// the same way as PayStore's.
+// Every provider behind the provider port: PayStore over the process's client, Klio SmartPos and
+// pagoUno built from configuration the first time an operation of theirs comes up, with their
+// calls and breakers reported as metrics and logs the same way as PayStore's.
 import { AppConfig, Logger } from '@app/common';
 import { ProviderName } from '@app/contracts';
 import { KlioAdapter } from '@app/klio-client';
 import { createPagounoAdapter } from '@app/pagouno-client';
+import { PaystoreAdapter, PaystoreClient } from '@app/paystore-client';
 import type { ProviderAdapter } from '@app/providers';
 import { WorkerMetrics } from './worker.metrics';
 
-type AdapterName = Exclude<ProviderName, 'paystore'>;
+type AdapterName = ProviderName;
 
 export class ProviderAdapters {
   private readonly built = new Map<AdapterName, ProviderAdapter>();
@@ -27,7 +28,7 @@ export class ProviderAdapters {
     return adapter;
   }
 
-  /** Breaker states of the adapters built so far, by provider. */
+  /** Breaker states of the adapters built so far (PayStore's client reports its own), by provider. */
   breakerStates(): Record<string, Record<string, string>> {
     return Object.fromEntries([...this.built].map(([name, adapter]) => [name, adapter.breakerStates()]));
   }
@@ -37,7 +38,7 @@ export class ProviderAdapters {
   }
 }
 
-export function createProviderAdapters(config: AppConfig, logger: Logger, metrics: WorkerMetrics): ProviderAdapters {
+export function createProviderAdapters(config: AppConfig, logger: Logger, metrics: WorkerMetrics, paystore: PaystoreClient): ProviderAdapters {
   const observe = (provider: AdapterName) => ({
     onCall: (e: { operation: string; outcome: string; durationMs: number; httpStatus?: number }) => {
       metrics.observeProviderCall(provider, e.operation, e.outcome, e.durationMs);
@@ -49,6 +50,7 @@ export function createProviderAdapters(config: AppConfig, logger: Logger, metric
     },
   });
   return new ProviderAdapters({
+    paystore: () => new PaystoreAdapter(paystore),
     klio: () =>
       KlioAdapter.create({
         baseUrl: config.KLIO_BASE_URL,

@@ -146,6 +146,8 @@ describe('gateway and the providers’ capabilities', () => {
       ['a lowercase seller descriptor', { merchantCode: 'S', amount: 1000, sellerDescriptor: 'tienda' }, 'pagouno.cards.0.purchases.0.sellerDescriptor'],
       ['a descriptor over 25 characters', { merchantCode: 'S', amount: 1000, sellerDescriptor: 'A'.repeat(26) }, 'pagouno.cards.0.purchases.0.sellerDescriptor'],
       ['100 installments', { merchantCode: 'S', amount: 1000, installments: 100, sellerDescriptor: 'A' }, 'pagouno.cards.0.purchases.0.installments'],
+      ['13 installments without a plan (pagoUno reads 13 as Ahora 3)', { merchantCode: 'S', amount: 1000, installments: 13, sellerDescriptor: 'A' }, 'pagouno.cards.0.purchases.0.installments'],
+      ['an Ahora 6 plan with 12 installments', { merchantCode: 'S', amount: 1000, installments: 12, plan: 'ahora_6', sellerDescriptor: 'A' }, 'pagouno.cards.0.purchases.0.plan'],
     ])('answers 400 for %s, and writes nothing', async (_name, purchase, field) => {
       const before = await gw.counts();
       const res = await post('/v1/payments', {
@@ -156,6 +158,20 @@ describe('gateway and the providers’ capabilities', () => {
       });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'REQUEST.VALIDATION_FAILED', errors: [expect.objectContaining({ field })] });
+      expect(await gw.counts()).toEqual(before);
+    });
+
+    it('answers 400 for one token paying twice, and writes nothing', async () => {
+      const before = await gw.counts();
+      const purchase = { merchantCode: 'S', amount: 1000, sellerDescriptor: 'A' };
+      const res = await post('/v1/payments', {
+        terminalIds: [pagouno],
+        amount: 2000,
+        currency: 'ARS',
+        pagouno: { cards: [{ token: 'tok_same_0001', purchases: [purchase] }, { token: 'tok_same_0001', purchases: [purchase] }] },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'REQUEST.VALIDATION_FAILED', errors: [{ field: 'pagouno.cards.1.token' }] });
       expect(await gw.counts()).toEqual(before);
     });
 

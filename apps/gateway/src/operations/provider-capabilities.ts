@@ -3,6 +3,7 @@
 // PROVIDER.OPERATION_NOT_SUPPORTED naming each field the provider cannot honour.
 import { AppError } from '@app/common';
 import { CreatePaymentCommand, ErrorCode, FieldError, PROVIDER_CAPABILITIES, Provider } from '@app/contracts';
+import { validatePagounoRequest } from '@app/pagouno-client';
 import { validationFailed } from '../http/problem';
 
 const NAMES: Readonly<Record<Provider, string>> = Object.freeze({ paystore: 'PayStore', klio: 'Klio SmartPos', pagouno: 'pagoUno' });
@@ -34,10 +35,18 @@ export function paymentRefusals(provider: Provider, command: CreatePaymentComman
   return refusals;
 }
 
-/** A card-not-present charge carries its cards and split: 422 REQUEST.VALIDATION_FAILED without them. */
+/**
+ * A card-not-present charge carries its cards and split, as pagoUno requires them (no token twice,
+ * no standard installments pagoUno would read as an Ahora code…): 400 REQUEST.VALIDATION_FAILED.
+ */
 export function assertPaymentShape(provider: Provider, command: CreatePaymentCommand): void {
   if (PROVIDER_CAPABILITIES[provider].payment.cardNotPresent && !command.pagouno) {
     throw validationFailed([{ field: 'pagouno', message: `a ${NAMES[provider]} charge carries the tokenized cards and the split` }]);
+  }
+  if (command.pagouno) {
+    // The sum is checked apart (PAYMENT.AMOUNT_MISMATCH).
+    const errors = validatePagounoRequest(command.pagouno, { currency: command.currency });
+    if (errors.length > 0) throw validationFailed(errors);
   }
 }
 

@@ -42,6 +42,7 @@ import {
   OpenLoopResult,
   pool,
   Proc,
+  BASE_DB,
   REDIS_URL,
   scrape,
   sleep,
@@ -52,10 +53,12 @@ const num = (name: string, def: number) => Number(process.env[name] ?? def);
 const CFG = {
   gatewayRate: num('BENCH_GATEWAY_RATE', 500),
   gatewaySeconds: num('BENCH_GATEWAY_SECONDS', 20),
-  flowRate: num('BENCH_RATE', 50),
+  flowRate: num('BENCH_RATE', 25),
   flowSeconds: num('BENCH_SECONDS', 30),
   flowTakeDelayMs: num('BENCH_TAKE_DELAY_MS', 100),
-  inflightSteps: (process.env.BENCH_INFLIGHT_STEPS ?? '500,1000,2000,5000').split(',').map(Number),
+  inflightSteps: (process.env.BENCH_INFLIGHT_STEPS ?? '100,250,500,1000,2000,5000').split(',').map(Number),
+  /** Memory per intent is also measured at this many open intents when stepping stopped below it. */
+  memoryIntents: num('BENCH_MEMORY_INTENTS', 2000),
   inflightWindowSeconds: num('BENCH_INFLIGHT_WINDOW_SECONDS', 20),
   fillRate: num('BENCH_FILL_RATE', 250),
   soakRate: num('BENCH_SOAK_RATE', 50),
@@ -138,15 +141,79 @@ async function gatewaySection(): Promise<void> {
     const baseLat = describeOpenLoop('baseline Fastify + INSERT + queue.add', baseline);
     out(`    ${cpu()}`);
 
+    const notify = await notifyProbe(sys.dbUrl);
+    out(
+      `  Postgres commits/s on the same database, 10 connections, 1000 each: INSERT ${notify.plain.toFixed(0)}/s; ` +
+        `INSERT + pg_notify in the same transaction (what every command and event write does) ${notify.notify.toFixed(0)}/s`,
+    );
     const errs = (r: OpenLoopResult) => String(Object.values(r.errors).reduce((a, b) => a + b, 0));
     row('1 gateway', `accepted/s at ${CFG.gatewayRate}/s offered`, product.achievedRate.toFixed(0), baseline.achievedRate.toFixed(0), '');
     row('1 gateway', 'errors', errs(product), errs(baseline), `of ${product.sent}`);
     row('1 gateway', 'accept latency p50', ms(productLat.p50), ms(baseLat.p50), `${(productLat.p50 / baseLat.p50).toFixed(1)}x`);
     row('1 gateway', 'accept latency p95', ms(productLat.p95), ms(baseLat.p95), '');
     row('1 gateway', 'accept latency p99', ms(productLat.p99), ms(baseLat.p99), '');
+    row('1 gateway', 'Postgres commits/s with NOTIFY', notify.notify.toFixed(0), notify.plain.toFixed(0), 'baseline: the same INSERT without NOTIFY');
   } finally {
     await sys.stop();
   }
+}
+
+/**
+ * Commit throughput of a one-row INSERT with and without a NOTIFY in the same transaction. Postgres
+ * serialises the commits of notifying transactions (one cluster-wide lock held through the commit
+ * record's flush), so this shows what the outbox's wake-up costs on this machine.
+ */
+async function notifyProbe(dbUrl: string): Promise<{ plain: number; notify: number }> {
+  const { Pool } = await import('pg');
+  const db = new Pool({ connectionString: dbUrl, max: 10 });
+  try {
+    await db.query('CREATE TABLE IF NOT EXISTS bench_notify_probe (id bigserial PRIMARY KEY, v text)');
+    const run = async (sql: string) => {
+      const n = 1000;
+      let i = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (i++ < n) await db.query(sql);
+        }),
+      );
+      return n / ((performance.now() - t0) / 1000);
+    };
+    const plainSql = `INSERT INTO bench_notify_probe (v) VALUES ('x')`;
+    const notifySql = `WITH e AS (INSERT INTO bench_notify_probe (v) VALUES ('x') RETURNING 1) SELECT pg_notify('bench_probe', '') FROM e`;
+    await run(plainSql);
+    const plain = await run(plainSql);
+    const notify = await run(notifySql);
+    return { plain, notify };
+  } finally {
+    await db.end();
+  }
+}
+
+/** Round trips to the services right now, from this process: how loaded the machine is. */
+async function infraProbe(): Promise<string> {
+  const { Client } = await import('pg');
+  const pg = new Client({ connectionString: BASE_DB });
+  await pg.connect();
+  const redis = new Redis(REDIS_URL);
+  const pgLat: number[] = [];
+  const redisLat: number[] = [];
+  try {
+    for (let i = 0; i < 200; i++) {
+      let t = performance.now();
+      await pg.query('SELECT 1');
+      pgLat.push(performance.now() - t);
+      t = performance.now();
+      await redis.ping();
+      redisLat.push(performance.now() - t);
+    }
+  } finally {
+    await pg.end();
+    redis.disconnect();
+  }
+  const p = summary(pgLat);
+  const r = summary(redisLat);
+  return `Postgres SELECT 1 p50 ${ms(p.p50)} p99 ${ms(p.p99)}; Redis PING p50 ${ms(r.p50)} p99 ${ms(r.p99)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,8 +433,11 @@ async function inflightSection(): Promise<void> {
     let open = 50;
     out(`  idle (${open} open intents): payments worker RSS ${mb(idle.rss)} heap ${mb(idle.heapUsed)}`);
     let best = 0;
+    let failedAt = 0;
     let sent = 0;
-    for (const n of steps) {
+    const plan = [...steps];
+    for (let k = 0; k < plan.length; k++) {
+      const n = plan[k];
       if (n <= open) continue;
       const fill = n - open;
       const t0 = Date.now();
@@ -413,9 +483,10 @@ async function inflightSection(): Promise<void> {
       const mem = await steadyMemory(payments);
       const sbx = await sandbox.memory(true);
       const jobBytes = await sampleJobBytes(redis, sys.tag);
-      const perRss = (mem.rss - idle.rss) / (reached - 50);
-      const perHeap = (mem.heapUsed - idle.heapUsed) / (reached - 50);
-      const perSandbox = (sbx.heapUsed - sandboxIdle.heapUsed) / (reached - 50);
+      const added = Math.max(1, reached - 50);
+      const perRss = (mem.rss - idle.rss) / added;
+      const perHeap = (mem.heapUsed - idle.heapUsed) / added;
+      const perSandbox = (sbx.heapUsed - sandboxIdle.heapUsed) / added;
       out(
         `    polls ${gets.length} in ${wSeconds.toFixed(0)}s (${(gets.length / wSeconds).toFixed(0)}/s, ideal ${reached}/s); ` +
           `poll lag ${pcts(lag)} max ${ms(lag.max)}; intents polled < 2 times: ${unpolled}`,
@@ -435,18 +506,46 @@ async function inflightSection(): Promise<void> {
         `${n} open: poll lag p50/p95/p99`,
         `${ms(lag.p50)} / ${ms(lag.p95)} / ${ms(lag.p99)}`,
         '',
-        `${(gets.length / wSeconds).toFixed(0)} polls/s of ${reached}${pass ? '' : '; FAILS p99 < 1 s'}`,
+        `${(gets.length / wSeconds).toFixed(0)} polls/s of ${reached}${pass ? '' : '; FAILS p99 < 1 s'}${failedAt ? ' (memory step)' : ''}`,
       );
-      row('5 memory', `${n} open: worker RSS / heap per intent`, `${(perRss / 1024).toFixed(2)} KB / ${(perHeap / 1024).toFixed(2)} KB`, '', `Redis ~${(jobBytes / 1024).toFixed(2)} KB/job`);
-      if (!pass) break;
-      best = n;
+      row(
+        '5 memory',
+        `${reached} open: worker RSS / heap per intent`,
+        `${(perRss / 1024).toFixed(2)} KB / ${(perHeap / 1024).toFixed(2)} KB`,
+        '',
+        `sandbox heap ${(perSandbox / 1024).toFixed(2)} KB, Redis job hash ~${(jobBytes / 1024).toFixed(2)} KB`,
+      );
+      if (failedAt) break;
+      if (pass) {
+        best = n;
+        continue;
+      }
+      failedAt = n;
+      // Stepping stops here; memory per intent is still worth one larger reading.
+      if (open < CFG.memoryIntents * 0.99) {
+        out(`  stepping stops at ${n}; one more step to ${CFG.memoryIntents} for memory per intent`);
+        plan.splice(k + 1, plan.length, CFG.memoryIntents);
+      } else break;
     }
-    row('4 in-flight', 'max open intents with poll lag p99 < 1 s', best ? String(best) : `< ${steps[0]}`, '', 'largest step that passed');
+    row(
+      '4 in-flight',
+      'max open intents with poll lag p99 < 1 s',
+      best ? String(best) : `< ${steps[0]}`,
+      '',
+      failedAt ? `largest step that passed; ${failedAt} failed` : 'every step passed',
+    );
     out(`  largest step with poll lag p99 < 1 s: ${best || 'none'}`);
   } finally {
     redis.disconnect();
     await sys.stop();
   }
+}
+
+async function openOperations(sys: BenchSystem): Promise<number> {
+  const [r] = await sys.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM operations WHERE status NOT IN ('approved','rejected','cancelled','expired','failed')`,
+  );
+  return r.n;
 }
 
 async function waitPending(sys: BenchSystem, n: number, timeoutMs: number): Promise<number> {
@@ -533,8 +632,12 @@ async function soakSection(): Promise<void> {
     const cpuLine = cpu();
     sampling = false;
     await sampler;
-    await waitUntil(() => approved >= accepted, 30_000);
-    out(`  sent ${rate * seconds}; accepted ${accepted}; errors ${errors}; payment.approved at the group ${approved}, on SSE ${sseApproved}`);
+    const backlogAtEnd = await openOperations(sys);
+    await waitUntil(() => approved >= accepted, 60_000);
+    out(
+      `  sent ${rate * seconds}; accepted ${accepted}; errors ${errors}; payments still open when sending stopped ${backlogAtEnd}; ` +
+        `payment.approved at the group ${approved}, on SSE ${sseApproved} (after up to 60 s more)`,
+    );
     out(`  ${cpuLine}`);
     const names = procs.map((p) => p.name);
     const header = ['t (s)', ...names.flatMap((n) => [`${n} RSS MB`, `${n} heap MB`])];
@@ -579,7 +682,7 @@ async function soakSection(): Promise<void> {
         `${verdict}; heap ${mb(first?.heap)} → ${mb(last?.heap)}`,
       );
     }
-    row('6 soak', `${rate}/s × ${seconds}s: accepted / approved / errors`, `${accepted} / ${approved} / ${errors}`, '', '');
+    row('6 soak', `${rate}/s × ${seconds}s: accepted / approved / errors`, `${accepted} / ${approved} / ${errors}`, '', `${backlogAtEnd} open when sending stopped`);
   } finally {
     controller.abort();
     await pump;
@@ -609,6 +712,7 @@ async function main(): Promise<void> {
   const failed: string[] = [];
   for (const s of sections) {
     log(`section ${s} starting`);
+    out(`\n[${new Date().toISOString()}] load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${await infraProbe()}`);
     try {
       await RUNNERS[s]();
     } catch (err) {

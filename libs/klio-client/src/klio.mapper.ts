@@ -1,9 +1,9 @@
 // Pure translation between our operations and Klio tasks: what a payment or an annulment sends,
 // how a task answer reads in our terms (docs/klio-wire.md has the tables), and what a failed call
 // means for the intent's lifecycle.
-import { CardView, ErrorCode, FailureView, OperationStatus } from '@app/contracts';
+import { CardView, ErrorCode, FailureView } from '@app/contracts';
 import type { OperationEntity, OperationResult } from '@app/persistence';
-import type { CallFailure, IntentClass, IntentReading } from '@app/providers';
+import { CallFailure, IntentClass, IntentReading, statusOfClass } from '@app/providers';
 import { invalidRequest, KlioError, KlioErrorCode } from './klio.errors';
 import { KlioCardPaymentData, KlioQrPaymentData, KlioTask, KlioTaskPayment, toKlioAmount } from './klio.wire';
 
@@ -107,27 +107,6 @@ export function annulmentTaskOf(
 // ---------------------------------------------------------------------------------------------
 // Reading a task
 // ---------------------------------------------------------------------------------------------
-
-/** Our status for a class; null when the class tells nothing new. */
-export function statusOfClass(cls: IntentClass, cancelReason: 'requested' | 'expired' | null): OperationStatus | null {
-  switch (cls) {
-    case 'requested':
-      return 'pending';
-    case 'processing':
-      return 'in_progress';
-    case 'approved':
-      return 'approved';
-    case 'declined':
-      return 'rejected';
-    case 'error':
-      return 'failed';
-    case 'cancelled':
-      return cancelReason === 'expired' ? 'expired' : 'cancelled';
-    case 'cancelling':
-    case 'unknown':
-      return null;
-  }
-}
 
 const BRANDS: Readonly<Record<string, string>> = Object.freeze({
   VISA: 'visa',

@@ -23,6 +23,12 @@ const sandboxPort = Number(env.SANDBOX_PORT ?? 4010);
 const gatewayPort = Number(env.PORT ?? 3000);
 const usingSandbox = !process.env.PAYSTORE_BASE_URL;
 env.PAYSTORE_BASE_URL ??= `http://127.0.0.1:${sandboxPort}`;
+if (usingSandbox) {
+  env.KLIO_BASE_URL ??= `http://127.0.0.1:${sandboxPort}`;
+  env.PAGOUNO_BASE_URL ??= `http://127.0.0.1:${sandboxPort}/pagouno`;
+}
+/** The demo's pagoUno account, registered as a terminal of the demo merchant. */
+const DEMO_PAGOUNO = 'pagouno-demo';
 
 const apps: AppSpec[] = [
   ...(usingSandbox
@@ -78,7 +84,7 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<{
   return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
 }
 
-async function seedDemo(): Promise<{ merchantId: string; apiKey: string }> {
+async function seedDemo(): Promise<{ merchantId: string; apiKey: string; klio: string[] }> {
   const created = await admin<{ id: string; apiKey: string }>('POST', '/v1/admin/merchants', { name: 'Demo Kiosco', cuit: DEMO_CUIT });
   let merchantId: string;
   let apiKey: string;
@@ -96,7 +102,18 @@ async function seedDemo(): Promise<{ merchantId: string; apiKey: string }> {
   for (const terminalId of DEMO_TERMINALS) {
     await admin('PUT', `/v1/admin/merchants/${merchantId}/terminals/${terminalId}`, { provider: 'paystore', label: `Caja ${terminalId.slice(-1)}` });
   }
-  return { merchantId, apiKey };
+  // Against the sandbox, the demo also charges on Klio SmartPos devices and on pagoUno.
+  const klio: string[] = [];
+  if (usingSandbox) {
+    const synced = await admin<{ registered?: { terminalId: string }[]; updated?: { terminalId: string }[] }>(
+      'POST',
+      `/v1/admin/merchants/${merchantId}/klio-devices/sync`,
+      {},
+    );
+    klio.push(...[...(synced.body.registered ?? []), ...(synced.body.updated ?? [])].map((t) => t.terminalId));
+    await admin('PUT', `/v1/admin/merchants/${merchantId}/terminals/${DEMO_PAGOUNO}`, { provider: 'pagouno', label: 'Tienda online' });
+  }
+  return { merchantId, apiKey, klio };
 }
 
 function stopAll(code = 0): void {
@@ -138,6 +155,7 @@ async function main(): Promise<void> {
     ...(usingSandbox ? DEMO_TERMINALS.map((t) => `  Virtual POS       http://127.0.0.1:${sandboxPort}/sandbox/pos/${t}`) : []),
     ...apps.filter((a) => a.name !== 'sandbox' && a.name !== 'gateway').map((a) => `  ${a.name.padEnd(17)} http://127.0.0.1:${a.port}/health/ready`),
     `  Demo merchant     ${demo.merchantId} (CUIT ${DEMO_CUIT}), terminals ${DEMO_TERMINALS.join(', ')}`,
+    ...(demo.klio.length > 0 ? [`  Klio devices      ${demo.klio.join(', ')}; pagoUno account ${DEMO_PAGOUNO} (docs/providers.md)`] : []),
     `  Demo API key      ${demo.apiKey}`,
     `  Admin API key     ${process.env.ADMIN_API_KEY ? '(from ADMIN_API_KEY)' : env.ADMIN_API_KEY}`,
     '',

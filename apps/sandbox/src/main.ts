@@ -6,7 +6,7 @@ import { readSandboxOptionsFromEnv } from './sandbox.options';
 async function main(): Promise<void> {
   const logger = new Logger('Sandbox');
   const sandbox = await startSandbox(readSandboxOptionsFromEnv(process.env));
-  logger.log(`PayStore sandbox listening on ${sandbox.url} (virtual POS at ${sandbox.url}/sandbox/pos)`);
+  logger.log(`Provider sandbox (PayStore, Klio SmartPos, pagoUno) listening on ${sandbox.url} (virtual POS at ${sandbox.url}/sandbox/pos)`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

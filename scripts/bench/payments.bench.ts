@@ -213,7 +213,43 @@ async function infraProbe(): Promise<string> {
   }
   const p = summary(pgLat);
   const r = summary(redisLat);
-  return `Postgres SELECT 1 p50 ${ms(p.p50)} p99 ${ms(p.p99)}; Redis PING p50 ${ms(r.p50)} p99 ${ms(r.p99)}`;
+  const h = await httpProbe();
+  return (
+    `Postgres SELECT 1 p50 ${ms(p.p50)} p99 ${ms(p.p99)}; Redis PING p50 ${ms(r.p50)} p99 ${ms(r.p99)}; ` +
+    `GET to a trivial local HTTP server: node:http p50 ${ms(h.http.p50)} p99 ${ms(h.http.p99)}, fetch p50 ${ms(h.fetch.p50)} p99 ${ms(h.fetch.p99)}`
+  );
+}
+
+/** One round trip to a do-nothing HTTP server in this process, by node:http (keep-alive) and by fetch (as the provider client does). */
+async function httpProbe(): Promise<{ http: Summary; fetch: Summary }> {
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => res.end('{}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  const agent = new http.Agent({ keepAlive: true });
+  const viaHttp = () =>
+    new Promise<void>((resolve, reject) =>
+      http.get(url, { agent }, (res) => res.resume().on('end', () => resolve())).on('error', reject),
+    );
+  const viaFetch = async () => void (await (await fetch(url)).text());
+  const time = async (fn: () => Promise<void>) => {
+    const lat: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      await fn();
+      lat.push(performance.now() - t);
+    }
+    return summary(lat);
+  };
+  try {
+    await time(viaFetch);
+    return { http: await time(viaHttp), fetch: await time(viaFetch) };
+  } finally {
+    agent.destroy();
+    server.closeAllConnections();
+    server.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 // Reads a bus command with the one schema of libs/contracts and refuses it exactly as HTTP refuses
 // the same command: a missing or invalid idempotency key first (IDEMPOTENCY.KEY_MISSING /
 // KEY_INVALID), then every other fault in one REQUEST.VALIDATION_FAILED whose body errors name the
-// same fields as over HTTP (`amount`, not `body.amount`). Nothing is written before this passes.
+// same fields as over HTTP (`amount`, not `body.amount`); strings Postgres cannot store (NUL,
+// unpaired surrogates) are refused as over HTTP too. Nothing is written before this passes.
 import { AppError } from '@app/common';
 import { BUS_COMMANDS, BusCommand, BusCommandName, busCommandSchema, busCommandType, ErrorCode, FieldError, OperationType } from '@app/contracts';
 import { fieldErrorsOf, validationFailed } from '../http/problem';
+import { unstorableFields } from '../http/unstorable-strings';
 
 export function isBusCommandName(value: unknown): value is BusCommandName {
   return typeof value === 'string' && (BUS_COMMANDS as readonly string[]).includes(value);
@@ -21,9 +23,14 @@ export function parseBusCommand(type: string, data: Readonly<Record<string, unkn
     throw validationFailed([{ field: 'command', message: `${data.command} does not match the message type ${type}` }]);
   }
   const parsed = busCommandSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues;
+  const issues = parsed.success ? [] : parsed.error.issues;
   if (issues.some((i) => i.path[0] === 'idempotencyKey')) throw idempotencyKeyProblem(data.idempotencyKey);
+  // As over HTTP: strings Postgres cannot store are refused before the schema's other faults.
+  const unstorable: FieldError[] = [];
+  unstorableFields(data.body, [], unstorable);
+  unstorableFields(data.operationId, ['operationId'], unstorable);
+  if (unstorable.length > 0) throw validationFailed(unstorable);
+  if (parsed.success) return parsed.data;
   throw validationFailed(fieldErrorsOf(issues).map(asHttpField));
 }
 

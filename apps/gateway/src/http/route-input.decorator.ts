@@ -9,6 +9,7 @@ import { ErrorCode, FieldError, idempotencyKeySchema } from '@app/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { fieldErrorsOf, validationFailed } from './problem';
+import { unstorableFields } from './unstorable-strings';
 import { parsePreferWait } from './prefer-wait.parser';
 import { routeSpecOf, RouteSpec } from './route.definition';
 
@@ -52,27 +53,6 @@ function headersFor(schema: z.ZodObject, request: FastifyRequest): Record<string
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(schema.shape)) out[name] = request.headers[name.toLowerCase()];
   return out;
-}
-
-/** NUL, or a surrogate without its other half. */
-// eslint-disable-next-line no-control-regex -- finding NUL is the point
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const MAX_DEPTH_WALKED = 64;
-
-/** Fields (by path) whose string value or key Postgres could not store. */
-function unstorableFields(value: unknown, path: readonly string[], out: FieldError[], depth = 0): void {
-  if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) out.push({ field: path.join('.'), message: 'must not contain NUL characters or unpaired surrogates' });
-    return;
-  }
-  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH_WALKED) return;
-  for (const [key, item] of Object.entries(value)) {
-    if (UNSTORABLE.test(key)) {
-      out.push({ field: [...path, key.replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd')].join('.'), message: 'must not contain NUL characters or unpaired surrogates' });
-      continue;
-    }
-    unstorableFields(item, [...path, key], out, depth + 1);
-  }
 }
 
 export function parseRouteInput(spec: RouteSpec, request: FastifyRequest): RouteInput<RouteSpec> {

@@ -1,6 +1,7 @@
 // Every failure of a Klio call becomes one KlioError with a stable code and an outcome that says
 // what is known of the request's effect. An `unknown` submit must be looked up by its originID,
 // never sent again.
+import { classifyFetchFailure } from '@app/provider-http';
 import { KLIO_MUTATING, KlioOperation } from './klio.options';
 
 export const KlioErrorCode = Object.freeze({
@@ -143,47 +144,25 @@ export function errorFromResponse(operation: KlioOperation, httpStatus: number, 
   return new KlioError({ ...base, code: KlioErrorCode.Protocol, outcome: 'unknown', message: `Klio ${operation} answered an unexpected HTTP ${httpStatus}` });
 }
 
-/** Errors raised before any byte left: the connection was never made. */
-const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_INVALID_URL',
-]);
-
-function networkCodeOf(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code.length > 0) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** Maps a failed `fetch` (no HTTP answer at all). */
 export function errorFromFetchFailure(operation: KlioOperation, err: unknown, timedOutAfterMs: number | undefined): KlioError {
-  if (timedOutAfterMs !== undefined) {
+  const failure = classifyFetchFailure(err, timedOutAfterMs);
+  if (failure.kind === 'timeout') {
     return new KlioError({
       code: KlioErrorCode.Timeout,
       outcome: 'unknown',
       operation,
-      message: `Klio ${operation} got no answer within ${timedOutAfterMs} ms`,
+      message: `Klio ${operation} got no answer within ${failure.afterMs} ms`,
       cause: err,
     });
   }
-  const netCode = networkCodeOf(err);
-  const notSent = netCode !== undefined && NOT_SENT_NETWORK_CODES.has(netCode);
+  const notSent = failure.kind === 'not_connected';
   return new KlioError({
     code: KlioErrorCode.Network,
     // A read-only call that was lost changed nothing; still `unknown` is the honest answer for a write.
     outcome: notSent ? 'not_sent' : KLIO_MUTATING.has(operation) ? 'unknown' : 'not_applied',
     operation,
-    message: `Klio ${operation} failed on the network (${netCode ?? 'connection lost'})${notSent ? ' before the request was sent' : ''}`,
+    message: `Klio ${operation} failed on the network (${failure.code ?? 'connection lost'})${notSent ? ' before the request was sent' : ''}`,
     cause: err,
   });
 }

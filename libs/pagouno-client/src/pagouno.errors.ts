@@ -2,6 +2,7 @@
 // what is known of the request: never sent, refused by the provider (nothing applied), or unknown
 // (it may have been applied: look it up by external reference, never send it again). pagoUno
 // answers HTTP 200 with its own `status`; that status is read like an HTTP one.
+import { classifyFetchFailure } from '@app/provider-http';
 import { PAGOUNO_MUTATING, PagounoOperation } from './pagouno.options';
 
 export const PagounoErrorCode = Object.freeze({
@@ -110,45 +111,24 @@ function mutatingOutcome(operation: PagounoOperation): PagounoOutcome {
   return PAGOUNO_MUTATING.has(operation) ? 'unknown' : 'rejected';
 }
 
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_INVALID_URL',
-]);
-
-function networkCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code.length > 0) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** A `fetch` that got no answer: a timeout or a lost connection may have been applied. */
 export function errorFromFetchFailure(operation: PagounoOperation, err: unknown, timedOutAfterMs: number | undefined): PagounoError {
-  if (timedOutAfterMs !== undefined) {
+  const failure = classifyFetchFailure(err, timedOutAfterMs);
+  if (failure.kind === 'timeout') {
     return new PagounoError({
       code: PagounoErrorCode.Timeout,
       outcome: 'unknown',
       operation,
-      message: `pagoUno ${operation} got no answer within ${timedOutAfterMs} ms`,
+      message: `pagoUno ${operation} got no answer within ${failure.afterMs} ms`,
       cause: err,
     });
   }
-  const code = networkCode(err);
-  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+  const notSent = failure.kind === 'not_connected';
   return new PagounoError({
     code: PagounoErrorCode.Network,
     outcome: notSent ? 'not_sent' : 'unknown',
     operation,
-    message: `pagoUno ${operation} failed on the network (${code ?? 'connection lost'})${notSent ? ' before the request was sent' : ''}`,
+    message: `pagoUno ${operation} failed on the network (${failure.code ?? 'connection lost'})${notSent ? ' before the request was sent' : ''}`,
     cause: err,
   });
 }

@@ -2,6 +2,7 @@
 // important for payments, an outcome: was the request not sent, sent and not applied, or is it
 // unknown whether the provider applied it. An unknown create must be looked up by its
 // ecr_transaction_id, never sent again.
+import { classifyFetchFailure, CONNECT_FAILURE_CODES, FetchFailureRules, networkErrorCode as sharedNetworkErrorCode } from '@app/provider-http';
 import { MUTATING_OPERATIONS, PaystoreOperation } from './paystore.options';
 
 export const PaystoreErrorCode = Object.freeze({
@@ -191,18 +192,14 @@ export function errorFromResponse(
   });
 }
 
-/** Errors raised before any byte left: the connection was never made. */
+/**
+ * Errors raised before any byte left: the connection was never made (refused, unresolvable,
+ * unreachable, or a TLS certificate refused before the request was written).
+ */
 const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
+  ...CONNECT_FAILURE_CODES,
   'EAI_NONAME',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
   'EHOSTDOWN',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_INVALID_URL',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -210,22 +207,12 @@ const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
+/** Also reads happy-eyeballs' AggregateError: not sent when every address refused. */
+const FETCH_FAILURE_RULES: FetchFailureRules = { notSentCodes: NOT_SENT_NETWORK_CODES, readAggregateErrors: true };
+
 /** The first `code` along an error's cause chain (undici wraps the socket error in `cause`). */
 export function networkErrorCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code.length > 0) return code;
-    const errors = (current as { errors?: unknown }).errors;
-    // AggregateError from happy-eyeballs: every address refused.
-    if (Array.isArray(errors) && errors.length > 0) {
-      const codes = errors.map((e) => networkErrorCode(e));
-      if (codes.every((c) => c !== undefined && NOT_SENT_NETWORK_CODES.has(c))) return codes[0];
-      return codes.find((c) => c !== undefined);
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return sharedNetworkErrorCode(err, FETCH_FAILURE_RULES);
 }
 
 /** Maps a failed `fetch` (no HTTP answer at all). */
@@ -234,22 +221,22 @@ export function errorFromFetchFailure(
   err: unknown,
   timedOutAfterMs: number | undefined,
 ): PaystoreError {
-  if (timedOutAfterMs !== undefined) {
+  const failure = classifyFetchFailure(err, timedOutAfterMs, FETCH_FAILURE_RULES);
+  if (failure.kind === 'timeout') {
     return new PaystoreError({
       code: PaystoreErrorCode.Timeout,
       outcome: 'unknown',
       operation,
-      message: `PayStore ${operation} got no answer within ${timedOutAfterMs} ms`,
+      message: `PayStore ${operation} got no answer within ${failure.afterMs} ms`,
       cause: err,
     });
   }
-  const netCode = networkErrorCode(err);
-  const notSent = netCode !== undefined && NOT_SENT_NETWORK_CODES.has(netCode);
+  const notSent = failure.kind === 'not_connected';
   return new PaystoreError({
     code: PaystoreErrorCode.Network,
     outcome: notSent ? 'not_sent' : 'unknown',
     operation,
-    message: `PayStore ${operation} failed on the network (${netCode ?? 'connection lost'})${
+    message: `PayStore ${operation} failed on the network (${failure.code ?? 'connection lost'})${
       notSent ? ' before the request was sent' : ''
     }`,
     cause: err,

@@ -2,6 +2,7 @@
 // operation's breaker with a real (aborting) timeout, maps every failure to a KlioError with an
 // honest outcome, and validates every answer. It never retries on its own, except one replay
 // after a 401 with a fresh token (a 401 means the request was not processed).
+import { absoluteBaseUrl, ExchangeFailure, observeCall, operationUrl, parseJsonOrUndefined, positiveMs, redactSecrets, requireText, timedExchange } from '@app/provider-http';
 import { z } from 'zod';
 import { KlioBreakers } from './klio-breakers';
 import { KlioTokenCache } from './klio-token.cache';
@@ -45,25 +46,7 @@ interface RequestSpec {
   json?: unknown;
 }
 
-function requireText(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw new TypeError(`KlioClient option ${name} is required`);
-  return value;
-}
-
-function positiveMs(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`KlioClient option ${name} must be a positive number`);
-  return v;
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim().length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+const CLIENT = 'KlioClient';
 
 export class KlioClient {
   private readonly baseUrl: string;
@@ -81,17 +64,11 @@ export class KlioClient {
   private readonly secrets: string[];
 
   constructor(options: KlioClientOptions) {
-    const baseUrl = requireText('baseUrl', options.baseUrl);
-    try {
-      new URL(baseUrl);
-    } catch {
-      throw new TypeError('KlioClient option baseUrl must be an absolute URL');
-    }
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.clientId = requireText('clientId', options.clientId);
-    this.clientSecret = requireText('clientSecret', options.clientSecret);
-    this.timeoutMs = positiveMs('timeoutMs', options.timeoutMs, KLIO_DEFAULTS.timeoutMs);
-    this.submitTimeoutMs = positiveMs('submitTimeoutMs', options.submitTimeoutMs, this.timeoutMs);
+    this.baseUrl = absoluteBaseUrl(CLIENT, options.baseUrl);
+    this.clientId = requireText(CLIENT, 'clientId', options.clientId);
+    this.clientSecret = requireText(CLIENT, 'clientSecret', options.clientSecret);
+    this.timeoutMs = positiveMs(CLIENT, 'timeoutMs', options.timeoutMs, KLIO_DEFAULTS.timeoutMs);
+    this.submitTimeoutMs = positiveMs(CLIENT, 'submitTimeoutMs', options.submitTimeoutMs, this.timeoutMs);
     this.paths = { ...DEFAULT_KLIO_PATHS, ...options.paths };
     const globalFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
     this.fetchImpl = options.fetch ?? globalFetch;
@@ -227,30 +204,21 @@ export class KlioClient {
 
   private async observed<T>(operation: KlioOperation, send: (seen: { status?: number }) => Promise<T>): Promise<T> {
     const seen: { status?: number } = {};
-    const started = performance.now();
-    try {
-      const result = await this.breakers.run(operation, () => send(seen));
-      this.report({ operation, durationMs: performance.now() - started, outcome: 'ok', ...(seen.status !== undefined ? { httpStatus: seen.status } : {}) });
-      return result;
-    } catch (err) {
-      const known = err instanceof KlioError;
-      const status = (known ? err.httpStatus : undefined) ?? seen.status;
-      this.report({
-        operation,
-        durationMs: performance.now() - started,
-        outcome: known ? err.code : KlioErrorCode.Protocol,
-        ...(status !== undefined ? { httpStatus: status } : {}),
-      });
-      throw err;
-    }
-  }
-
-  private report(event: KlioCallEvent): void {
-    try {
-      this.onCall?.(event);
-    } catch {
-      // Observing never fails a call.
-    }
+    const onCall = this.onCall;
+    return observeCall(
+      () => this.breakers.run(operation, () => send(seen)),
+      onCall &&
+        ((durationMs, result) => {
+          if (result.ok) {
+            onCall({ operation, durationMs, outcome: 'ok', ...(seen.status !== undefined ? { httpStatus: seen.status } : {}) });
+            return;
+          }
+          const err = result.error;
+          const known = err instanceof KlioError;
+          const status = (known ? err.httpStatus : undefined) ?? seen.status;
+          onCall({ operation, durationMs, outcome: known ? err.code : KlioErrorCode.Protocol, ...(status !== undefined ? { httpStatus: status } : {}) });
+        }),
+    );
   }
 
   private async tokenFor(operation: KlioOperation): Promise<string> {
@@ -281,41 +249,14 @@ export class KlioClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     }
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    let status: number;
-    let text: string;
-    try {
-      let response: Response;
-      try {
-        response = await this.fetchImpl(this.url(spec), {
-          method: spec.method,
-          headers,
-          ...(body !== undefined ? { body } : {}),
-          signal: controller.signal,
-          redirect: 'manual',
-        });
-      } catch (err) {
-        throw errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
-      }
-      status = response.status;
-      seen.status = status;
-      try {
-        text = await response.text();
-      } catch (err) {
-        // The answer started but was lost: the request had been received.
-        const failure = errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
-        throw new KlioError({ code: failure.code, outcome: 'unknown', operation: spec.operation, message: failure.message, httpStatus: status, cause: err });
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-    if (status < 200 || status >= 300) throw errorFromResponse(spec.operation, status, parseJson(text), (t) => this.redact(t));
-    const json = parseJson(text);
+    const { status, text } = await timedExchange(
+      this.fetchImpl,
+      { url: this.url(spec), method: spec.method, headers, body, timeoutMs },
+      (failure) => this.exchangeError(spec.operation, failure),
+    );
+    seen.status = status;
+    if (status < 200 || status >= 300) throw errorFromResponse(spec.operation, status, parseJsonOrUndefined(text), (t) => this.redact(t));
+    const json = parseJsonOrUndefined(text);
     if (json === undefined) throw protocolError(spec.operation, status, text.length === 0 ? 'empty body' : 'not JSON');
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -325,16 +266,18 @@ export class KlioClient {
     return parsed.data;
   }
 
+  private exchangeError(operation: KlioOperation, failure: ExchangeFailure): KlioError {
+    const error = errorFromFetchFailure(operation, failure.error, failure.timedOutAfterMs);
+    if (failure.stage === 'request') return error;
+    // The answer started but was lost: the request had been received.
+    return new KlioError({ code: error.code, outcome: 'unknown', operation, message: error.message, httpStatus: failure.status, cause: failure.error });
+  }
+
   private url(spec: RequestSpec): string {
-    let path = this.paths[spec.operation];
-    if (spec.id !== undefined) path = path.split('{id}').join(encodeURIComponent(spec.id));
-    const qs = new URLSearchParams(spec.query ?? {}).toString();
-    return `${this.baseUrl}${path.startsWith('/') ? '' : '/'}${path}${qs ? `?${qs}` : ''}`;
+    return operationUrl(this.baseUrl, this.paths[spec.operation], spec.id, spec.query);
   }
 
   private redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-    return out;
+    return redactSecrets(text, this.secrets);
   }
 }

@@ -3,6 +3,7 @@
 // a PagounoError with an honest outcome; every answer validated. pagoUno answers HTTP 200 with
 // its own `status`, read here like an HTTP status. The client never retries: a charge whose
 // answer was lost is found by its external reference (the card tokens are single use anyway).
+import { absoluteBaseUrl, ExchangeFailure, observeCall, operationUrl, parseJsonOrUndefined, positiveMs, requireText, timedExchange } from '@app/provider-http';
 import { z } from 'zod';
 import { PagounoBreakers } from './pagouno-breakers';
 import {
@@ -46,25 +47,7 @@ interface RequestSpec {
   json?: unknown;
 }
 
-function requireText(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw new TypeError(`PagounoClient option ${name} is required`);
-  return value;
-}
-
-function positiveMs(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`PagounoClient option ${name} must be a positive number`);
-  return v;
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim().length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+const CLIENT = 'PagounoClient';
 
 export class PagounoClient {
   private readonly baseUrl: string;
@@ -77,16 +60,10 @@ export class PagounoClient {
   private readonly onCall: ((event: PagounoCallEvent) => void) | undefined;
 
   constructor(options: PagounoClientOptions) {
-    const baseUrl = requireText('baseUrl', options.baseUrl);
-    try {
-      new URL(baseUrl);
-    } catch {
-      throw new TypeError('PagounoClient option baseUrl must be an absolute URL');
-    }
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.keys = { private: requireText('privateKey', options.privateKey), public: requireText('publicKey', options.publicKey) };
-    this.timeoutMs = positiveMs('timeoutMs', options.timeoutMs, PAGOUNO_DEFAULTS.timeoutMs);
-    this.chargeTimeoutMs = positiveMs('chargeTimeoutMs', options.chargeTimeoutMs, this.timeoutMs);
+    this.baseUrl = absoluteBaseUrl(CLIENT, options.baseUrl);
+    this.keys = { private: requireText(CLIENT, 'privateKey', options.privateKey), public: requireText(CLIENT, 'publicKey', options.publicKey) };
+    this.timeoutMs = positiveMs(CLIENT, 'timeoutMs', options.timeoutMs, PAGOUNO_DEFAULTS.timeoutMs);
+    this.chargeTimeoutMs = positiveMs(CLIENT, 'chargeTimeoutMs', options.chargeTimeoutMs, this.timeoutMs);
     this.paths = { ...DEFAULT_PAGOUNO_PATHS, ...options.paths };
     const globalFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
     this.fetchImpl = options.fetch ?? globalFetch;
@@ -171,41 +148,33 @@ export class PagounoClient {
   }
 
   private async call<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
-    const started = performance.now();
     const seen: { status?: number; httpStatus?: number } = {};
-    try {
-      const result = await this.breakers.run(spec.operation, () => this.send(spec, schema, seen));
-      this.report({ operation: spec.operation, durationMs: performance.now() - started, outcome: 'ok', status: seen.status, httpStatus: seen.httpStatus });
-      return result;
-    } catch (err) {
-      const known = err instanceof PagounoError;
-      this.report({
-        operation: spec.operation,
-        durationMs: performance.now() - started,
-        outcome: known ? err.code : PagounoErrorCode.Protocol,
-        status: (known ? err.status : undefined) ?? seen.status,
-        httpStatus: seen.httpStatus,
-      });
-      throw err;
-    }
-  }
-
-  private report(event: PagounoCallEvent): void {
-    if (!this.onCall) return;
-    if (event.status === undefined) delete event.status;
-    if (event.httpStatus === undefined) delete event.httpStatus;
-    try {
-      this.onCall(event);
-    } catch {
-      // Observing never fails a call.
-    }
+    const onCall = this.onCall;
+    return observeCall(
+      () => this.breakers.run(spec.operation, () => this.send(spec, schema, seen)),
+      onCall &&
+        ((durationMs, result) => {
+          const err = result.ok ? undefined : result.error;
+          const known = err instanceof PagounoError;
+          const event: PagounoCallEvent = {
+            operation: spec.operation,
+            durationMs,
+            outcome: result.ok ? 'ok' : known ? err.code : PagounoErrorCode.Protocol,
+            status: (known ? err.status : undefined) ?? seen.status,
+            httpStatus: seen.httpStatus,
+          };
+          if (event.status === undefined) delete event.status;
+          if (event.httpStatus === undefined) delete event.httpStatus;
+          onCall(event);
+        }),
+    );
   }
 
   private async send<S extends z.ZodType>(spec: RequestSpec, schema: S, seen: { status?: number; httpStatus?: number }): Promise<z.infer<S>> {
     const raw = await this.exchange(spec);
     seen.status = raw.status;
     seen.httpStatus = raw.status;
-    const json = parseJson(raw.text);
+    const json = parseJsonOrUndefined(raw.text);
     const envelope = envelopeSchema.safeParse(json);
     if (raw.status < 200 || raw.status >= 300) {
       // Not pagoUno's envelope (a proxy, an injected fault): the HTTP status is all there is.
@@ -231,42 +200,20 @@ export class PagounoClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     }
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    try {
-      let response: Response;
-      try {
-        response = await this.fetchImpl(this.url(spec), {
-          method: spec.method,
-          headers,
-          ...(body !== undefined ? { body } : {}),
-          signal: controller.signal,
-          redirect: 'manual',
-        });
-      } catch (err) {
-        throw errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
-      }
-      try {
-        return { status: response.status, text: await response.text() };
-      } catch (err) {
-        // The answer started and was lost: the request had arrived.
-        const failure = errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
-        throw new PagounoError({ code: failure.code, outcome: 'unknown', operation: spec.operation, message: failure.message });
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    return timedExchange(this.fetchImpl, { url: this.url(spec), method: spec.method, headers, body, timeoutMs }, (failure) =>
+      this.exchangeError(spec.operation, failure),
+    );
+  }
+
+  private exchangeError(operation: PagounoOperation, failure: ExchangeFailure): PagounoError {
+    const error = errorFromFetchFailure(operation, failure.error, failure.timedOutAfterMs);
+    if (failure.stage === 'request') return error;
+    // The answer started and was lost: the request had arrived.
+    return new PagounoError({ code: error.code, outcome: 'unknown', operation, message: error.message });
   }
 
   private url(spec: RequestSpec): string {
-    let path = this.paths[spec.operation];
-    if (spec.id !== undefined) path = path.split('{id}').join(encodeURIComponent(spec.id));
-    const qs = spec.query ? new URLSearchParams(spec.query).toString() : '';
-    return `${this.baseUrl}${path.startsWith('/') ? '' : '/'}${path}${qs ? `?${qs}` : ''}`;
+    return operationUrl(this.baseUrl, this.paths[spec.operation], spec.id, spec.query);
   }
 
   /** Provider text for an error message, with the keys taken out should it echo one. */

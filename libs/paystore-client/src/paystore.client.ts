@@ -3,6 +3,19 @@
 // PaystoreError with an honest outcome, and validates every answer. It never retries on its own,
 // except one replay after a 401 with a fresh token (a 401 means the request was not processed).
 // No Nest here: paystore.module.ts wraps it.
+import {
+  absoluteBaseUrl,
+  ExchangeFailure,
+  observeCall,
+  operationUrl,
+  parseJsonOrUndefined,
+  positiveMs,
+  QueryValue,
+  RawAnswer,
+  redactSecrets,
+  requireText,
+  timedExchange,
+} from '@app/provider-http';
 import { z } from 'zod';
 import { PaystoreBreakers } from './paystore-breakers';
 import { PaystoreTokenCache } from './paystore-token.cache';
@@ -73,8 +86,9 @@ const MAX_PAGE_SIZE = 200;
 /** How many pages a lookup by reference reads before giving up; a reference should match one. */
 const MAX_LOOKUP_PAGES = 25;
 const UNKNOWN_ENUM_MEMORY = 1000;
+const CLIENT = 'PaystoreClient';
 
-type Query = Record<string, string | number | boolean | string[] | undefined>;
+type Query = Record<string, QueryValue>;
 
 interface RequestSpec {
   operation: PaystoreOperation;
@@ -90,11 +104,6 @@ interface SeenAnswer {
   status?: number;
 }
 
-interface RawAnswer {
-  status: number;
-  text: string;
-}
-
 /** The default `onUnknownEnum`: one warning per field and value, through the logger if given. */
 export function warnOncePerUnknownEnum(logger?: PaystoreLogger): (field: string, value: string) => void {
   const seen = new Set<string>();
@@ -106,19 +115,6 @@ export function warnOncePerUnknownEnum(logger?: PaystoreLogger): (field: string,
     if (logger) logger.warn(message);
     else process.emitWarning(message, { code: 'PAYSTORE_UNKNOWN_ENUM' });
   };
-}
-
-function requireText(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    throw new TypeError(`PaystoreClient option ${name} is required`);
-  }
-  return value;
-}
-
-function positiveMs(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`PaystoreClient option ${name} must be a positive number`);
-  return v;
 }
 
 function isCreate(operation: PaystoreOperation): boolean {
@@ -154,18 +150,12 @@ export class PaystoreClient {
   private readonly secrets: string[];
 
   constructor(options: PaystoreClientOptions) {
-    const baseUrl = requireText('baseUrl', options.baseUrl);
-    try {
-      new URL(baseUrl);
-    } catch {
-      throw new TypeError('PaystoreClient option baseUrl must be an absolute URL');
-    }
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.clientId = requireText('clientId', options.clientId);
-    this.clientSecret = requireText('clientSecret', options.clientSecret);
-    this.subnetAcquirerId = requireText('subnetAcquirerId', options.subnetAcquirerId);
-    this.timeoutMs = positiveMs('timeoutMs', options.timeoutMs, PAYSTORE_DEFAULTS.timeoutMs);
-    this.createTimeoutMs = positiveMs('createTimeoutMs', options.createTimeoutMs, this.timeoutMs);
+    this.baseUrl = absoluteBaseUrl(CLIENT, options.baseUrl);
+    this.clientId = requireText(CLIENT, 'clientId', options.clientId);
+    this.clientSecret = requireText(CLIENT, 'clientSecret', options.clientSecret);
+    this.subnetAcquirerId = requireText(CLIENT, 'subnetAcquirerId', options.subnetAcquirerId);
+    this.timeoutMs = positiveMs(CLIENT, 'timeoutMs', options.timeoutMs, PAYSTORE_DEFAULTS.timeoutMs);
+    this.createTimeoutMs = positiveMs(CLIENT, 'createTimeoutMs', options.createTimeoutMs, this.timeoutMs);
     this.tokenRequestStyle = options.tokenRequestStyle ?? PAYSTORE_DEFAULTS.tokenRequestStyle;
     this.paths = { ...DEFAULT_PAYSTORE_PATHS, ...options.paths };
     this.ecr = { ...PAYSTORE_DEFAULTS.ecr, ...options.ecr };
@@ -572,32 +562,24 @@ export class PaystoreClient {
   /** One call through the operation's breaker, reported to `onCall` with its duration and outcome. */
   private async observed<T>(operation: PaystoreOperation, send: (seen: SeenAnswer) => Promise<T>): Promise<T> {
     const seen: SeenAnswer = {};
-    if (!this.onCall) return this.breakers.run(operation, () => send(seen));
-    const started = performance.now();
-    try {
-      const result = await this.breakers.run(operation, () => send(seen));
-      this.report({ operation, durationMs: performance.now() - started, outcome: 'ok', httpStatus: seen.status });
-      return result;
-    } catch (err) {
-      const known = err instanceof PaystoreError;
-      // Anything but a PaystoreError is unexpected from send(); it reads as an unreadable answer.
-      this.report({
-        operation,
-        durationMs: performance.now() - started,
-        outcome: known ? err.code : PaystoreErrorCode.Protocol,
-        httpStatus: (known ? err.httpStatus : undefined) ?? seen.status,
-      });
-      throw err;
-    }
-  }
-
-  private report(event: PaystoreCallEvent): void {
-    if (event.httpStatus === undefined) delete event.httpStatus;
-    try {
-      this.onCall?.(event);
-    } catch {
-      // An observer's failure is not the call's failure.
-    }
+    const onCall = this.onCall;
+    return observeCall(
+      () => this.breakers.run(operation, () => send(seen)),
+      onCall &&
+        ((durationMs, result) => {
+          const err = result.ok ? undefined : result.error;
+          const known = err instanceof PaystoreError;
+          // Anything but a PaystoreError is unexpected from send(); it reads as an unreadable answer.
+          const event: PaystoreCallEvent = {
+            operation,
+            durationMs,
+            outcome: result.ok ? 'ok' : known ? err.code : PaystoreErrorCode.Protocol,
+            httpStatus: (known ? err.httpStatus : undefined) ?? seen.status,
+          };
+          if (event.httpStatus === undefined) delete event.httpStatus;
+          onCall(event);
+        }),
+    );
   }
 
   private async tokenFor(operation: PaystoreOperation): Promise<string> {
@@ -635,9 +617,9 @@ export class PaystoreClient {
     const raw = await this.exchange(spec, token);
     seen.status = raw.status;
     if (raw.status < 200 || raw.status >= 300) {
-      throw errorFromResponse(spec.operation, raw.status, parseJson(raw.text), (t) => this.redact(t));
+      throw errorFromResponse(spec.operation, raw.status, parseJsonOrUndefined(raw.text), (t) => this.redact(t));
     }
-    const json = parseJson(raw.text);
+    const json = parseJsonOrUndefined(raw.text);
     if (json === undefined) throw protocolError(spec.operation, raw.status, raw.text.length === 0 ? 'empty body' : 'not JSON');
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -662,63 +644,24 @@ export class PaystoreClient {
       body = spec.form.toString();
     }
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    try {
-      let response: Response;
-      try {
-        response = await this.fetchImpl(this.url(spec), {
-          method: spec.method,
-          headers,
-          ...(body !== undefined ? { body } : {}),
-          signal: controller.signal,
-          // A redirected POST would be replayed as a GET; treat any redirect as unexpected instead.
-          redirect: 'manual',
-        });
-      } catch (err) {
-        throw errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
-      }
-      try {
-        return { status: response.status, text: await response.text() };
-      } catch (err) {
-        // The answer started but was lost: whatever it said, the request had been received.
-        const failure = errorFromFetchFailure(spec.operation, err, timedOut ? timeoutMs : undefined);
-        throw failure.outcome === 'unknown'
-          ? failure
-          : new PaystoreError({
-              code: failure.code,
-              outcome: 'unknown',
-              operation: spec.operation,
-              message: failure.message,
-              cause: err,
-            });
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    return timedExchange(this.fetchImpl, { url: this.url(spec), method: spec.method, headers, body, timeoutMs }, (failure) =>
+      this.exchangeError(spec.operation, failure),
+    );
+  }
+
+  private exchangeError(operation: PaystoreOperation, failure: ExchangeFailure): PaystoreError {
+    const error = errorFromFetchFailure(operation, failure.error, failure.timedOutAfterMs);
+    if (failure.stage === 'request' || error.outcome === 'unknown') return error;
+    // The answer started but was lost: whatever it said, the request had been received.
+    return new PaystoreError({ code: error.code, outcome: 'unknown', operation, message: error.message, cause: failure.error });
   }
 
   private url(spec: RequestSpec): string {
-    let path = this.paths[spec.operation];
-    if (spec.id !== undefined) path = path.split('{id}').join(encodeURIComponent(spec.id));
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const v of value) params.append(key, v);
-      else params.append(key, String(value));
-    }
-    const qs = params.toString();
-    return `${this.baseUrl}${path.startsWith('/') ? '' : '/'}${path}${qs ? `?${qs}` : ''}`;
+    return operationUrl(this.baseUrl, this.paths[spec.operation], spec.id, spec.query);
   }
 
   private redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-    return out;
+    return redactSecrets(text, this.secrets);
   }
 
   // Validation of what the caller gives: a bad input is refused before anything is sent.
@@ -786,14 +729,5 @@ export class PaystoreClient {
 
   private checkSettlementEnums(envelope: SettlementEnvelope): void {
     classifySettlementStatus(envelope.settlements_data.settlement_status, this.reportUnknownEnum);
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim().length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -31,9 +31,12 @@ export class WebhookDeliveryWorker {
     this.worker.on('error', (err) => this.options.logger.error({ err: err.message }, 'delivery worker error'));
   }
 
-  /** Stops taking jobs and waits for the attempts in flight; after `graceMs`, hands those still running back to the queue. */
-  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
-    if (this.worker) await closeWorkerWithin(this.worker, graceMs, this.options.logger);
+  /**
+   * Stops taking jobs and waits for the attempts in flight; after `graceMs`, runs `quiesce` (this
+   * process must stop acting for them) and hands those still running back to the queue.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY, quiesce?: () => Promise<void>): Promise<void> {
+    if (this.worker) await closeWorkerWithin(this.worker, graceMs, this.options.logger, quiesce);
     this.worker = null;
     this.options.connection.disconnect();
   }

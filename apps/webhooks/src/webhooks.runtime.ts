@@ -3,7 +3,7 @@
 // events; every app runs one, an advisory lock keeps one active), and the metrics registry.
 import { createLogger, Logger } from '@app/common';
 import { OutboxRelay } from '@app/events';
-import { checkRedisForQueues, drainBudgetMs, redisConnection, requestStop } from '@app/jobs';
+import { checkRedisForQueues, drainTimeLeftMs, redisConnection, requestStop } from '@app/jobs';
 import { createDataSource } from '@app/persistence';
 import { createDeliveryQueue, WebhookSecretCipher } from '@app/webhooks';
 import { Queue } from 'bullmq';
@@ -100,14 +100,20 @@ export class WebhooksRuntime {
   }
 
   private async shutdown(): Promise<void> {
-    const drainMs = drainBudgetMs(this.config.SHUTDOWN_GRACE_MS);
-    const started = Date.now();
     await this.sweeper.stop();
-    await this.worker.stop(Math.max(0, drainMs - (Date.now() - started)));
-    await this.relay.stop();
+    // Flush the outbox, then make sure no attempt is recorded from here: before attempts still
+    // running are handed to another worker (a receiver may get one twice, as at-least-once allows),
+    // and in any case before closing.
+    let quiesced: Promise<void> | null = null;
+    const quiesce = () =>
+      (quiesced ??= (async () => {
+        await this.relay.stop();
+        if (this.dataSource.isInitialized) await this.dataSource.destroy();
+      })());
+    await this.worker.stop(drainTimeLeftMs(this.config.SHUTDOWN_GRACE_MS), quiesce);
+    await quiesce();
     await this.queue.close();
     this.redis.disconnect();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
     this.logger.info('webhooks worker stopped');
   }
 }

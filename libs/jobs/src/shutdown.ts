@@ -14,6 +14,17 @@ export function drainBudgetMs(graceMs: number): number {
   return Math.max(0, graceMs - closingReserveMs(graceMs));
 }
 
+let signalledAt: number | null = null;
+
+/**
+ * Time left for work in flight: the drain budget of the grace period counted from the signal (so
+ * what ran before, like closing a stream consumer, is included), or from now when the stop did not
+ * come from a signal (an app closed inside a test).
+ */
+export function drainTimeLeftMs(graceMs: number, now = Date.now()): number {
+  return Math.max(0, (signalledAt ?? now) + drainBudgetMs(graceMs) - now);
+}
+
 export interface ExitOnSignalsOptions {
   graceMs: number;
   logger: Logger;
@@ -27,6 +38,7 @@ export function exitOnSignals(stop: () => Promise<void>, { graceMs, logger, sign
     if (stopping) return;
     stopping = true;
     const started = Date.now();
+    signalledAt = started;
     logger.info({ signal, graceMs }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error({ graceMs }, 'shutdown did not finish within SHUTDOWN_GRACE_MS; exiting anyway');

@@ -1,8 +1,13 @@
 // Closing a BullMQ worker within a deadline. `worker.close()` stops taking jobs and waits for the
 // active ones; a job still running when the time is up is handed back to the queue (moved from
 // active to waiting, its lock removed, no attempt spent) so another worker takes it at once instead
-// of after the lock expires and stall detection notices. The step cut short is safe to run again:
-// every step is written to be retried (a create whose answer was lost is looked up, never resent).
+// of after the lock expires and stall detection notices.
+//
+// A step must never run in two places at once (two creates of one intent), and the step cut short
+// is still running here when its job is handed back. So `quiesce` comes first: it makes this
+// process unable to act for that step any more (no provider call leaves, no row is written), and
+// only then are the jobs released. What remains is what a crash at that instant leaves, which every
+// step is written to survive (a create whose answer was lost is looked up, never sent again).
 import type { Logger } from '@app/common';
 import { Job, Worker } from 'bullmq';
 
@@ -14,10 +19,15 @@ export interface CloseOutcome {
 }
 
 /**
- * Stops `worker` taking jobs and waits up to `graceMs` for its active jobs; then releases the ones
- * still running and returns without waiting for them (the process is about to exit).
+ * Stops `worker` taking jobs and waits up to `graceMs` for its active jobs; then runs `quiesce`,
+ * releases the jobs still running and returns without waiting for them (the process is about to exit).
  */
-export async function closeWorkerWithin(worker: Worker, graceMs: number, logger: Logger): Promise<CloseOutcome> {
+export async function closeWorkerWithin(
+  worker: Worker,
+  graceMs: number,
+  logger: Logger,
+  quiesce: () => Promise<void> = async () => undefined,
+): Promise<CloseOutcome> {
   const closing = worker.close();
   if (!Number.isFinite(graceMs)) {
     await closing;
@@ -31,6 +41,7 @@ export async function closeWorkerWithin(worker: Worker, graceMs: number, logger:
   clearTimeout(timer);
   if (first === 'closed') return { drained: true, released: [] };
   closing.catch(() => undefined);
+  await quiesce().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'quiescing before the release failed'));
   const released = await releaseActiveJobs(worker).catch((err: unknown) => {
     logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not release active jobs; their locks expire instead');
     return [] as string[];

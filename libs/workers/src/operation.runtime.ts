@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig, createLogger, loadConfig, Logger } from '@app/common';
 import { OperationType, QueueName } from '@app/contracts';
 import { OutboxRelay } from '@app/events';
-import { checkRedisForQueues, createQueue, drainBudgetMs, exitOnSignals, redisConnection, requestStop } from '@app/jobs';
+import { checkRedisForQueues, createQueue, drainTimeLeftMs, exitOnSignals, redisConnection, requestStop } from '@app/jobs';
 import { createDataSource, merchantCuitLookup, OperationsRepository } from '@app/persistence';
 import { PaystoreClient } from '@app/paystore-client';
 import { Queue } from 'bullmq';
@@ -127,16 +127,21 @@ export class OperationRuntime {
   }
 
   private async shutdown(): Promise<void> {
-    const drainMs = drainBudgetMs(this.config.SHUTDOWN_GRACE_MS);
-    const started = Date.now();
     await this.sweeper.stop();
-    await this.worker.stop(Math.max(0, drainMs - (Date.now() - started)));
-    await this.relay.stop();
-    this.adapters.shutdown();
-    this.client.shutdown();
+    // Flush the outbox, then make sure no provider call leaves and no row is written from here:
+    // before steps still running are handed to another worker, and in any case before closing.
+    let quiesced: Promise<void> | null = null;
+    const quiesce = () =>
+      (quiesced ??= (async () => {
+        await this.relay.stop();
+        this.adapters.shutdown();
+        this.client.shutdown();
+        if (this.dataSource.isInitialized) await this.dataSource.destroy();
+      })());
+    await this.worker.stop(drainTimeLeftMs(this.config.SHUTDOWN_GRACE_MS), quiesce);
+    await quiesce();
     await this.queue.close();
     this.redis.disconnect();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
     this.logger.info(`${this.options.name} worker stopped`);
   }
 }

@@ -51,11 +51,12 @@ export class OperationWorker {
   }
 
   /**
-   * Stops taking jobs and waits for the active ones to finish their step; after `graceMs`, hands
-   * those still running back to the queue for another worker instead.
+   * Stops taking jobs and waits for the active ones to finish their step; after `graceMs`, runs
+   * `quiesce` (this process must stop acting for them) and hands those still running back to the
+   * queue for another worker.
    */
-  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
-    if (this.worker) await closeWorkerWithin(this.worker, graceMs, this.options.logger);
+  async stop(graceMs = Number.POSITIVE_INFINITY, quiesce?: () => Promise<void>): Promise<void> {
+    if (this.worker) await closeWorkerWithin(this.worker, graceMs, this.options.logger, quiesce);
     this.worker = null;
     this.options.connection.disconnect();
   }

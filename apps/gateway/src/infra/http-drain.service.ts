@@ -4,7 +4,7 @@
 // closed, so a client that keeps a connection busy cannot hold the process open.
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { drainBudgetMs } from '@app/jobs';
+import { drainTimeLeftMs } from '@app/jobs';
 import type { Server } from 'node:http';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 
@@ -22,7 +22,7 @@ export class HttpDrain implements BeforeApplicationShutdown, OnApplicationShutdo
   beforeApplicationShutdown(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server) return;
-    this.timer = setTimeout(() => server.closeAllConnections(), Math.min(HTTP_DRAIN_MS, drainBudgetMs(this.config.SHUTDOWN_GRACE_MS)));
+    this.timer = setTimeout(() => server.closeAllConnections(), Math.min(HTTP_DRAIN_MS, drainTimeLeftMs(this.config.SHUTDOWN_GRACE_MS)));
     this.timer.unref();
   }
 

@@ -737,6 +737,13 @@ const RUNNERS: Record<Section, () => Promise<void>> = {
 };
 
 async function main(): Promise<void> {
+  // Interrupted: stop the apps, delete the keys and drop the databases before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void Promise.allSettled([...BenchSystem.live].map((s) => s.stop())).then(() => process.exit(130));
+    });
+  }
   const sections = selectSections(process.argv.slice(2), process.env.BENCH_ONLY);
   const startedAt = new Date();
   const os = await import('node:os');

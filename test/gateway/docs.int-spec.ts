@@ -70,9 +70,13 @@ describe('gateway OpenAPI document', () => {
     expect(create.parameters).toEqual(
       expect.arrayContaining([{ $ref: '#/components/parameters/IdempotencyKey' }, { $ref: '#/components/parameters/Prefer' }]),
     );
-    expect(Object.keys(create.responses).sort()).toEqual(['200', '202', '400', '401', '403', '409', '413', '415', '422', '500']);
+    expect(Object.keys(create.responses).sort()).toEqual(['200', '202', '400', '401', '403', '409', '413', '415', '422', '429', '500']);
     expect(create.responses['202']).toMatchObject({ headers: { Location: expect.anything(), 'Idempotent-Replayed': expect.anything() } });
     expect(create.security).toEqual([{ merchantKey: [] }]);
+    // A route with a path parameter also answers 414 for an overlong one.
+    const get = doc.paths['/v1/payments/{id}'].get as { responses: Record<string, Json> };
+    expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['414', '429']));
+    expect(doc.components.responses.Problem429).toMatchObject({ content: { 'application/problem+json': expect.anything() } });
   });
 
   it('documents the problem shape with every error code', () => {

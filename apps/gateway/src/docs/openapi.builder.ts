@@ -26,8 +26,10 @@ const PROBLEM_RESPONSES: Readonly<Record<number, string>> = {
   404: 'Not found, or another merchant\'s (PAYMENT.NOT_FOUND, REVERSAL.NOT_FOUND, REFUND.NOT_FOUND, SETTLEMENT.NOT_FOUND, MERCHANT.NOT_FOUND, API_KEY.NOT_FOUND…)',
   409: 'Conflicts with the current state (IDEMPOTENCY.KEY_REUSED, PAYMENT.NOT_CANCELLABLE, PAYMENT.NOT_APPROVED, PAYMENT.ALREADY_REVERSED, SETTLEMENT.ALREADY_IN_FLIGHT, MERCHANT.CUIT_TAKEN…)',
   413: 'The body is larger than 64 KiB (REQUEST.BODY_TOO_LARGE)',
+  414: 'A path parameter longer than 100 characters (REQUEST.VALIDATION_FAILED)',
   415: 'The body is not application/json (REQUEST.UNSUPPORTED_MEDIA_TYPE)',
   422: 'Refers to something unusable, e.g. an unregistered terminal, or asks what the provider cannot do (TERMINAL.NOT_FOUND, TERMINAL.PROVIDERS_DIFFER, PROVIDER.OPERATION_NOT_SUPPORTED, PAYMENT.AMOUNT_MISMATCH, REVERSAL.AMOUNT_EXCEEDS_REMAINING, REVERSAL.TOO_LATE)',
+  429: 'Over the rate limit of the API key (or of failed authentications from the address); Retry-After says when to try again (REQUEST.RATE_LIMITED)',
   500: 'Unexpected; logged, details withheld (INTERNAL.ERROR)',
   502: 'The provider could not be read (PROVIDER.ERROR)',
 };
@@ -150,7 +152,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string
     }
     const hasInput = Boolean(route.params || route.query || route.headers || route.body || route.idempotent);
     const problems = new Set<number>([500, ...(route.problems ?? [])]);
-    if (route.auth !== 'none') [401, 403].forEach((s) => problems.add(s));
+    if (route.auth !== 'none') [401, 403, 429].forEach((s) => problems.add(s));
+    if (route.params) problems.add(414);
     if (hasInput) problems.add(400);
     if (route.body) [413, 415].forEach((s) => problems.add(s));
     for (const status of [...problems].sort()) responses[status] = { $ref: `#/components/responses/Problem${status}` };

@@ -16,8 +16,11 @@ export interface OperationWorkerOptions {
   prefix: string;
   concurrency: number;
   /**
-   * How long a job's lock lives without renewal. A killed worker's jobs come back after at most
-   * lockMs + stalledIntervalMs; renewals happen every lockMs / 2, so a busy event loop has slack.
+   * How long a job's lock lives without renewal. Renewals happen every lockMs / 2, so a busy event
+   * loop has slack. A killed worker's jobs come back when the stalled check first finds their lock
+   * gone: at most lockMs + stalledInterval after the kill. The check runs every lockMs / 4 (one
+   * Lua script per queue for all workers together), so with the default 10 s lock a killed
+   * worker's operations resume within 12.5 s plus one step; every lockMs / 2 left up to 15 s.
    */
   lockMs: number;
   advancer: OperationAdvancer;
@@ -37,7 +40,7 @@ export class OperationWorker {
       prefix,
       concurrency,
       lockDuration: lockMs,
-      stalledInterval: Math.max(1000, Math.round(lockMs / 2)),
+      stalledInterval: Math.max(1000, Math.round(lockMs / 4)),
       maxStalledCount: 10,
       autorun: true,
     });

@@ -55,3 +55,10 @@ export function classifyFetchFailure(err: unknown, timedOutAfterMs: number | und
   if (code !== undefined && (rules.notSentCodes ?? CONNECT_FAILURE_CODES).has(code)) return { kind: 'not_connected', code };
   return { kind: 'connection_lost', code };
 }
+
+/** The one-line message for a failed `fetch`: `<provider> <operation> got no answer within 300 ms`… */
+export function describeFetchFailure(provider: string, operation: string, failure: FetchFailure): string {
+  if (failure.kind === 'timeout') return `${provider} ${operation} got no answer within ${failure.afterMs} ms`;
+  const notSent = failure.kind === 'not_connected';
+  return `${provider} ${operation} failed on the network (${failure.code ?? 'connection lost'})${notSent ? ' before the request was sent' : ''}`;
+}

@@ -1,7 +1,7 @@
-import { classifyFetchFailure, CONNECT_FAILURE_CODES, networkErrorCode } from './fetch-failure';
+import { classifyFetchFailure, CONNECT_FAILURE_CODES, describeFetchFailure, networkErrorCode } from './fetch-failure';
 import { absoluteBaseUrl, operationUrl, positiveMs, redactSecrets, requireText } from './client-options';
 import { OperationBreakers } from './operation-breakers';
-import { observeCall, timedExchange } from './timed-exchange';
+import { observeCall, timedExchange, withTokenReplay } from './timed-exchange';
 
 class ProviderError extends Error {
   constructor(
@@ -38,6 +38,38 @@ describe('classifyFetchFailure', () => {
     const err = new TypeError('fetch failed', { cause: new AggregateError([refused(), refused()]) });
     expect(networkErrorCode(err)).toBeUndefined();
     expect(classifyFetchFailure(err, undefined, { readAggregateErrors: true })).toEqual({ kind: 'not_connected', code: 'ECONNREFUSED' });
+  });
+});
+
+describe('describeFetchFailure', () => {
+  it('says what happened in one line', () => {
+    expect(describeFetchFailure('P', 'op', { kind: 'timeout', afterMs: 300 })).toBe('P op got no answer within 300 ms');
+    expect(describeFetchFailure('P', 'op', { kind: 'not_connected', code: 'ECONNREFUSED' })).toBe('P op failed on the network (ECONNREFUSED) before the request was sent');
+    expect(describeFetchFailure('P', 'op', { kind: 'connection_lost', code: undefined })).toBe('P op failed on the network (connection lost)');
+  });
+});
+
+describe('withTokenReplay', () => {
+  it('replays once with a fresh token after a stale-token answer, and no more', async () => {
+    const issued = ['t1', 't2', 't3'];
+    const invalidated: string[] = [];
+    const tokens = { get: async () => issued.shift() as string, invalidate: (t: string) => invalidated.push(t) };
+    const stale = new Error('401');
+    const sent: string[] = [];
+    const send = async (token: string) => {
+      sent.push(token);
+      throw stale;
+    };
+    await expect(withTokenReplay(tokens, (err) => err === stale, send)).rejects.toBe(stale);
+    expect(sent).toEqual(['t1', 't2']);
+    expect(invalidated).toEqual(['t1']);
+  });
+
+  it('does not replay other failures', async () => {
+    const other = new Error('500');
+    const send = jest.fn(() => Promise.reject(other));
+    await expect(withTokenReplay({ get: async () => 't', invalidate: () => undefined }, () => false, send)).rejects.toBe(other);
+    expect(send).toHaveBeenCalledTimes(1);
   });
 });
 

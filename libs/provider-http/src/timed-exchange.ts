@@ -94,3 +94,24 @@ export function parseJsonOrUndefined(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * Sends with a bearer of the current token; when the provider answers that the token is stale
+ * (`isStaleToken`, a 401: the request was not processed), drops that token and sends once more
+ * with a fresh one. Never more than one replay.
+ */
+export async function withTokenReplay<T>(
+  tokens: { get: () => Promise<string>; invalidate: (token: string) => void },
+  isStaleToken: (err: unknown) => boolean,
+  send: (token: string) => Promise<T>,
+): Promise<T> {
+  let token = await tokens.get();
+  try {
+    return await send(token);
+  } catch (err) {
+    if (!isStaleToken(err)) throw err;
+    tokens.invalidate(token);
+    token = await tokens.get();
+    return await send(token);
+  }
+}

@@ -2,7 +2,7 @@
 // operation's breaker with a real (aborting) timeout, maps every failure to a KlioError with an
 // honest outcome, and validates every answer. It never retries on its own, except one replay
 // after a 401 with a fresh token (a 401 means the request was not processed).
-import { absoluteBaseUrl, ExchangeFailure, observeCall, operationUrl, parseJsonOrUndefined, positiveMs, redactSecrets, requireText, timedExchange } from '@app/provider-http';
+import { absoluteBaseUrl, ExchangeFailure, observeCall, operationUrl, parseJsonOrUndefined, positiveMs, redactSecrets, requireText, timedExchange, withTokenReplay } from '@app/provider-http';
 import { z } from 'zod';
 import { KlioBreakers } from './klio-breakers';
 import { KlioTokenCache } from './klio-token.cache';
@@ -191,15 +191,11 @@ export class KlioClient {
   }
 
   private async call<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
-    let token = await this.tokenFor(spec.operation);
-    try {
-      return await this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen));
-    } catch (err) {
-      if (!(err instanceof KlioError && err.code === KlioErrorCode.Unauthorized && err.httpStatus === 401)) throw err;
-      this.tokens.invalidate(token);
-      token = await this.tokenFor(spec.operation);
-      return await this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen));
-    }
+    return withTokenReplay(
+      { get: () => this.tokenFor(spec.operation), invalidate: (token) => this.tokens.invalidate(token) },
+      (err) => err instanceof KlioError && err.code === KlioErrorCode.Unauthorized && err.httpStatus === 401,
+      (token) => this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen)),
+    );
   }
 
   private async observed<T>(operation: KlioOperation, send: (seen: { status?: number }) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 // Every failure of a Klio call becomes one KlioError with a stable code and an outcome that says
 // what is known of the request's effect. An `unknown` submit must be looked up by its originID,
 // never sent again.
-import { classifyFetchFailure } from '@app/provider-http';
+import { classifyFetchFailure, describeFetchFailure } from '@app/provider-http';
 import { KLIO_MUTATING, KlioOperation } from './klio.options';
 
 export const KlioErrorCode = Object.freeze({
@@ -147,22 +147,14 @@ export function errorFromResponse(operation: KlioOperation, httpStatus: number, 
 /** Maps a failed `fetch` (no HTTP answer at all). */
 export function errorFromFetchFailure(operation: KlioOperation, err: unknown, timedOutAfterMs: number | undefined): KlioError {
   const failure = classifyFetchFailure(err, timedOutAfterMs);
-  if (failure.kind === 'timeout') {
-    return new KlioError({
-      code: KlioErrorCode.Timeout,
-      outcome: 'unknown',
-      operation,
-      message: `Klio ${operation} got no answer within ${failure.afterMs} ms`,
-      cause: err,
-    });
-  }
-  const notSent = failure.kind === 'not_connected';
+  const message = describeFetchFailure('Klio', operation, failure);
+  if (failure.kind === 'timeout') return new KlioError({ code: KlioErrorCode.Timeout, outcome: 'unknown', operation, message, cause: err });
   return new KlioError({
     code: KlioErrorCode.Network,
     // A read-only call that was lost changed nothing; still `unknown` is the honest answer for a write.
-    outcome: notSent ? 'not_sent' : KLIO_MUTATING.has(operation) ? 'unknown' : 'not_applied',
+    outcome: failure.kind === 'not_connected' ? 'not_sent' : KLIO_MUTATING.has(operation) ? 'unknown' : 'not_applied',
     operation,
-    message: `Klio ${operation} failed on the network (${failure.code ?? 'connection lost'})${notSent ? ' before the request was sent' : ''}`,
+    message,
     cause: err,
   });
 }

@@ -2,7 +2,7 @@
 // what is known of the request: never sent, refused by the provider (nothing applied), or unknown
 // (it may have been applied: look it up by external reference, never send it again). pagoUno
 // answers HTTP 200 with its own `status`; that status is read like an HTTP one.
-import { classifyFetchFailure } from '@app/provider-http';
+import { classifyFetchFailure, describeFetchFailure } from '@app/provider-http';
 import { PAGOUNO_MUTATING, PagounoOperation } from './pagouno.options';
 
 export const PagounoErrorCode = Object.freeze({
@@ -114,23 +114,9 @@ function mutatingOutcome(operation: PagounoOperation): PagounoOutcome {
 /** A `fetch` that got no answer: a timeout or a lost connection may have been applied. */
 export function errorFromFetchFailure(operation: PagounoOperation, err: unknown, timedOutAfterMs: number | undefined): PagounoError {
   const failure = classifyFetchFailure(err, timedOutAfterMs);
-  if (failure.kind === 'timeout') {
-    return new PagounoError({
-      code: PagounoErrorCode.Timeout,
-      outcome: 'unknown',
-      operation,
-      message: `pagoUno ${operation} got no answer within ${failure.afterMs} ms`,
-      cause: err,
-    });
-  }
-  const notSent = failure.kind === 'not_connected';
-  return new PagounoError({
-    code: PagounoErrorCode.Network,
-    outcome: notSent ? 'not_sent' : 'unknown',
-    operation,
-    message: `pagoUno ${operation} failed on the network (${failure.code ?? 'connection lost'})${notSent ? ' before the request was sent' : ''}`,
-    cause: err,
-  });
+  const message = describeFetchFailure('pagoUno', operation, failure);
+  if (failure.kind === 'timeout') return new PagounoError({ code: PagounoErrorCode.Timeout, outcome: 'unknown', operation, message, cause: err });
+  return new PagounoError({ code: PagounoErrorCode.Network, outcome: failure.kind === 'not_connected' ? 'not_sent' : 'unknown', operation, message, cause: err });
 }
 
 export function protocolError(operation: PagounoOperation, status: number, detail: string): PagounoError {

@@ -15,6 +15,7 @@ import {
   redactSecrets,
   requireText,
   timedExchange,
+  withTokenReplay,
 } from '@app/provider-http';
 import { z } from 'zod';
 import { PaystoreBreakers } from './paystore-breakers';
@@ -548,15 +549,11 @@ export class PaystoreClient {
 
   /** Sends one API request with a token; replays it once with a new token after a 401. */
   private async call<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
-    let token = await this.tokenFor(spec.operation);
-    try {
-      return await this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen));
-    } catch (err) {
-      if (!(err instanceof PaystoreError && err.code === PaystoreErrorCode.Unauthorized && err.httpStatus === 401)) throw err;
-      this.tokens.invalidate(token);
-      token = await this.tokenFor(spec.operation);
-      return await this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen));
-    }
+    return withTokenReplay(
+      { get: () => this.tokenFor(spec.operation), invalidate: (token) => this.tokens.invalidate(token) },
+      (err) => err instanceof PaystoreError && err.code === PaystoreErrorCode.Unauthorized && err.httpStatus === 401,
+      (token) => this.observed(spec.operation, (seen) => this.send(spec, schema, token, seen)),
+    );
   }
 
   /** One call through the operation's breaker, reported to `onCall` with its duration and outcome. */

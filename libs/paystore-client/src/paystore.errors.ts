@@ -2,7 +2,13 @@
 // important for payments, an outcome: was the request not sent, sent and not applied, or is it
 // unknown whether the provider applied it. An unknown create must be looked up by its
 // ecr_transaction_id, never sent again.
-import { classifyFetchFailure, CONNECT_FAILURE_CODES, FetchFailureRules, networkErrorCode as sharedNetworkErrorCode } from '@app/provider-http';
+import {
+  classifyFetchFailure,
+  CONNECT_FAILURE_CODES,
+  describeFetchFailure,
+  FetchFailureRules,
+  networkErrorCode as sharedNetworkErrorCode,
+} from '@app/provider-http';
 import { MUTATING_OPERATIONS, PaystoreOperation } from './paystore.options';
 
 export const PaystoreErrorCode = Object.freeze({
@@ -222,25 +228,9 @@ export function errorFromFetchFailure(
   timedOutAfterMs: number | undefined,
 ): PaystoreError {
   const failure = classifyFetchFailure(err, timedOutAfterMs, FETCH_FAILURE_RULES);
-  if (failure.kind === 'timeout') {
-    return new PaystoreError({
-      code: PaystoreErrorCode.Timeout,
-      outcome: 'unknown',
-      operation,
-      message: `PayStore ${operation} got no answer within ${failure.afterMs} ms`,
-      cause: err,
-    });
-  }
-  const notSent = failure.kind === 'not_connected';
-  return new PaystoreError({
-    code: PaystoreErrorCode.Network,
-    outcome: notSent ? 'not_sent' : 'unknown',
-    operation,
-    message: `PayStore ${operation} failed on the network (${failure.code ?? 'connection lost'})${
-      notSent ? ' before the request was sent' : ''
-    }`,
-    cause: err,
-  });
+  const message = describeFetchFailure('PayStore', operation, failure);
+  if (failure.kind === 'timeout') return new PaystoreError({ code: PaystoreErrorCode.Timeout, outcome: 'unknown', operation, message, cause: err });
+  return new PaystoreError({ code: PaystoreErrorCode.Network, outcome: failure.kind === 'not_connected' ? 'not_sent' : 'unknown', operation, message, cause: err });
 }
 
 /** An answer that came but cannot be read as what the operation answers. */

@@ -4,3 +4,4 @@ export * from './operation-breakers';
 export * from './fetch-failure';
 export * from './timed-exchange';
 export * from './client-options';
+export * from './provider-text';

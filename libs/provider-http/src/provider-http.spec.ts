@@ -1,6 +1,7 @@
 import { classifyFetchFailure, CONNECT_FAILURE_CODES, describeFetchFailure, networkErrorCode } from './fetch-failure';
 import { absoluteBaseUrl, operationUrl, positiveMs, redactSecrets, requireText } from './client-options';
 import { OperationBreakers } from './operation-breakers';
+import { clipProviderText, textOf } from './provider-text';
 import { observeCall, timedExchange, withTokenReplay } from './timed-exchange';
 
 class ProviderError extends Error {
@@ -130,6 +131,17 @@ describe('client options and URLs', () => {
 
   it('redacts secrets of four characters or more', () => {
     expect(redactSecrets('key abcd and abc', ['abcd', 'abc'])).toBe('key [redacted] and abc');
+  });
+});
+
+describe('provider text', () => {
+  it('clips to one redacted line', () => {
+    expect(clipProviderText(' a\n b  secret ', (t) => t.replace('secret', '[redacted]'), 100)).toBe('a b [redacted]');
+    expect(clipProviderText('abcdef', (t) => t, 3)).toBe('abc…');
+  });
+
+  it('reads strings and finite numbers as text', () => {
+    expect([textOf('x'), textOf(''), textOf(42), textOf(Number.NaN), textOf(null)]).toEqual(['x', undefined, '42', undefined, undefined]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Every failure of a Klio call becomes one KlioError with a stable code and an outcome that says
 // what is known of the request's effect. An `unknown` submit must be looked up by its originID,
 // never sent again.
-import { classifyFetchFailure, describeFetchFailure } from '@app/provider-http';
+import { classifyFetchFailure, clipProviderText, describeFetchFailure, Redact, textOf } from '@app/provider-http';
 import { KLIO_MUTATING, KlioOperation } from './klio.options';
 
 export const KlioErrorCode = Object.freeze({
@@ -93,18 +93,10 @@ export function isKlioError(err: unknown): err is KlioError {
   return err instanceof KlioError;
 }
 
-type Redact = (text: string) => string;
 const MAX_TEXT = 300;
 
 function clip(text: string, redact: Redact): string {
-  const flat = redact(text).replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT)}…` : flat;
-}
-
-function textOf(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
+  return clipProviderText(text, redact, MAX_TEXT);
 }
 
 /**

@@ -2,7 +2,7 @@
 // what is known of the request: never sent, refused by the provider (nothing applied), or unknown
 // (it may have been applied: look it up by external reference, never send it again). pagoUno
 // answers HTTP 200 with its own `status`; that status is read like an HTTP one.
-import { classifyFetchFailure, describeFetchFailure } from '@app/provider-http';
+import { classifyFetchFailure, clipProviderText, describeFetchFailure } from '@app/provider-http';
 import { PAGOUNO_MUTATING, PagounoOperation } from './pagouno.options';
 
 export const PagounoErrorCode = Object.freeze({
@@ -82,8 +82,7 @@ const MAX_TEXT = 200;
 
 /** Provider text for a message: one line, bounded, with the caller's secrets taken out. */
 export function clipText(text: string, redact: (t: string) => string = (t) => t): string {
-  const flat = redact(text).replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT)}…` : flat;
+  return clipProviderText(text, redact, MAX_TEXT);
 }
 
 /**

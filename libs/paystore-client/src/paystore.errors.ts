@@ -4,10 +4,13 @@
 // ecr_transaction_id, never sent again.
 import {
   classifyFetchFailure,
+  clipProviderText,
   CONNECT_FAILURE_CODES,
   describeFetchFailure,
   FetchFailureRules,
   networkErrorCode as sharedNetworkErrorCode,
+  Redact,
+  textOf,
 } from '@app/provider-http';
 import { MUTATING_OPERATIONS, PaystoreOperation } from './paystore.options';
 
@@ -108,19 +111,11 @@ export function isOutcomeUnknown(err: unknown): boolean {
 }
 
 /** Provider text can end up in logs; never let it carry more than a line. */
-type Redact = (text: string) => string;
 const keep: Redact = (text) => text;
 const MAX_TEXT = 300;
 
 function clip(text: string, redact: Redact): string {
-  const flat = redact(text).replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT)}…` : flat;
-}
-
-function textOf(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
+  return clipProviderText(text, redact, MAX_TEXT);
 }
 
 function providerErrorOf(item: unknown, redact: Redact): PaystoreProviderError | undefined {

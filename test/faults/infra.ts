@@ -107,7 +107,8 @@ export class PgCluster {
     const { stdout } = await run('pg_lsclusters', ['--no-header']);
     const line = stdout.split('\n').find((l) => l.split(/\s+/)[0] === this.version && l.split(/\s+/)[1] === this.name);
     if (!line) {
-      await run('pg_createcluster', [this.version, this.name, '-p', String(this.port), '--start', '--', '--auth=trust']);
+      await run('pg_createcluster', [this.version, this.name, '-p', String(this.port), '--', '--auth=trust']);
+      await this.ctl('start');
     } else {
       const port = Number(line.split(/\s+/)[2]);
       if (port !== this.port) throw new Error(`cluster ${this.version}/${this.name} exists on port ${port}, not ${this.port}`);
@@ -164,7 +165,13 @@ export class AppProcess {
   }
 
   start(): void {
-    const child = spawn(process.execPath, [this.entry], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    // The entry travels in the environment, not on the command line: a process list shows no app
+    // path, so nothing matching app paths by name (another checkout's clean-up) can stop these.
+    const child = spawn(process.execPath, ['-e', 'require(process.env.FAULTS_APP_ENTRY)'], {
+      env: { ...process.env, ...this.env, FAULTS_APP_ENTRY: this.entry },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+    });
     this.log.write(`\n---- ${new Date().toISOString()} start ${this.name} (pid ${child.pid})\n`);
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });

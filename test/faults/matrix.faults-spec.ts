@@ -124,7 +124,6 @@ describe('fault matrix', () => {
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: '8',
       REDIS_URL: redis.url,
       BULLMQ_PREFIX: PREFIX,
       EVENT_STREAM_KEY: 'ecr-bridge:events',
@@ -146,7 +145,7 @@ describe('fault matrix', () => {
     });
     app('gateway', distEntry('apps', 'gateway', 'src', 'main.js'), { PORT: String(ports.gateway), ADMIN_API_KEY: adminKey });
     // Two payments workers, as two pods: one is killed, the other takes over its jobs.
-    const paymentsLog = process.env.FAULTS_PAYMENTS_LOG_LEVEL || 'debug';
+    const paymentsLog = process.env.FAULTS_PAYMENTS_LOG_LEVEL || 'info';
     app('payments-1', distEntry('apps', 'payments', 'src', 'main.js'), { PORT: String(ports['payments-1']), LOG_LEVEL: paymentsLog });
     app('payments-2', distEntry('apps', 'payments', 'src', 'main.js'), { PORT: String(ports['payments-2']), LOG_LEVEL: paymentsLog });
     app('reversals', distEntry('apps', 'reversals', 'src', 'main.js'), { PORT: String(more.reversals) });
@@ -168,21 +167,23 @@ describe('fault matrix', () => {
       await until(async () => ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok ? true : undefined), `the ${name} worker`);
     }
     adminKeyRef.value = adminKey;
+    portsRef.payments1 = ports['payments-1'];
     note('every app is up');
   }, 180_000);
 
   const adminKeyRef = { value: '' };
+  const portsRef = { payments1: 0 };
 
   afterAll(async () => {
     await sse?.stop();
     await receiver?.stop();
-    for (const proc of apps.values()) await proc.stop(5000);
+    await Promise.all([...apps.values()].map((proc) => proc.stop(5000)));
     redisClient?.disconnect();
     await db?.end().catch(() => undefined);
     await redis?.stop();
     await pg.ctl('stop').catch(() => undefined);
     if (passed && !process.env.FAULTS_KEEP_LOGS) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000);
 
   async function call(method: string, path: string, key: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const res = await fetch(gatewayUrl + path, {
@@ -195,9 +196,29 @@ describe('fault matrix', () => {
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
+  // At most this many commands in flight from the test at once: the traffic is the planned rate
+  // plus retries, not a flood that only measures how the gateway sheds load.
+  let inFlight = 0;
+  const queued: (() => void)[] = [];
+  async function slot<T>(work: () => Promise<T>): Promise<T> {
+    if (inFlight >= 24) await new Promise<void>((resolve) => queued.push(resolve));
+    inFlight++;
+    try {
+      return await work();
+    } finally {
+      inFlight--;
+      queued.shift()?.();
+    }
+  }
+
   /** A command as a cash register sends it: the same key again until the gateway gives an answer that is not a 5xx. */
-  async function command(path: string, key: string, body: unknown, idempotencyKey: string): Promise<Answer> {
-    const deadline = Date.now() + 180_000;
+  function command(path: string, key: string, body: unknown, idempotencyKey: string): Promise<Answer> {
+    return slot(() => commandNow(path, key, body, idempotencyKey));
+  }
+
+  async function commandNow(path: string, key: string, body: unknown, idempotencyKey: string): Promise<Answer> {
+    const deadline = Date.now() + 360_000;
+    let pause = 250;
     for (;;) {
       try {
         const res = await call('POST', path, key, body, { 'idempotency-key': idempotencyKey });
@@ -205,8 +226,9 @@ describe('fault matrix', () => {
       } catch {
         // refused or cut: the same again
       }
-      if (Date.now() > deadline) throw new Error(`${path} got no answer for three minutes`);
-      await sleep(500);
+      if (Date.now() > deadline) throw new Error(`${path} got no answer for six minutes`);
+      await sleep(pause + Math.random() * pause);
+      pause = Math.min(5000, pause * 2);
     }
   }
 
@@ -223,7 +245,7 @@ describe('fault matrix', () => {
     return until(async () => {
       const s = await statusOf(path, key);
       return s && FINAL_STATUSES.has(s) ? s : undefined;
-    }, `${path} to be final`, timeoutMs, 1000);
+    }, `${path} to be final`, timeoutMs, 3000);
   }
 
   /** Active payment jobs and the worker holding each (the worker part of its BullMQ lock token). */
@@ -344,18 +366,29 @@ describe('fault matrix', () => {
     // ── the faults, in turn ─────────────────────────────────────────────────────────────────────
     const gap = () => sleep(S.gapSeconds * 1000);
     const victim = apps.get('payments-1')!;
+    const victimPort = portsRef.payments1;
     const accounting = apps.get('accounting')!;
 
     const killPayments = async (name: string, fault: { method: string; path: string }) => {
-      const added = (await ledger.control('POST', '/sandbox/faults', { match: fault, latencyMs: 2000, forSeconds: 20 })) as { data: { id: string } };
+      const added = (await ledger.control('POST', '/sandbox/faults', { match: fault, latencyMs: 2000, forSeconds: 60 })) as { data: { id: string } };
       // Let requests pile up at the provider, held by the latency, then kill a worker waiting on them.
-      await until(async () => ((await lockOwners()).size >= 6 ? true : undefined), `payment jobs active during ${name}`, 30_000, 100);
+      // Both workers busy: at least six jobs active, under two lock owners.
+      await until(
+        async () => {
+          const owners = await lockOwners();
+          return owners.size >= 6 && new Set(owners.values()).size >= 2 ? true : undefined;
+        },
+        `both payments workers holding jobs during ${name}`,
+        90_000,
+        100,
+      );
       await sleep(300);
-      const held = await lockOwners();
       const at = Date.now();
       await victim.kill('SIGKILL');
-      await ledger.control('DELETE', `/sandbox/faults/${added.data.id}`);
-      // The killed worker is the lock owner that never takes a job again; the survivor keeps taking them.
+      // The dead worker's locks stay until they expire: what is active now, with its lock owner, is
+      // both workers' jobs. The killed worker is the owner that never takes a job again.
+      const held = await lockOwners();
+      await ledger.control('DELETE', `/sandbox/faults/${added.data.id}`).catch(() => undefined); // expired meanwhile
       const alive = new Set<string>();
       const watchUntil = Date.now() + 4000;
       while (Date.now() < watchUntil) {
@@ -366,9 +399,10 @@ describe('fault matrix', () => {
       const dead = owners.filter((o) => !alive.has(o));
       const operations = dead.length === 1 ? [...held].filter(([, o]) => o === dead[0]).map(([id]) => id) : [];
       kills.push({ name, at, operations });
-      note(`(${name}) payments-1 SIGKILLed; ${held.size} jobs were active, ${operations.length} of them on the killed worker (lock owners ${owners.length}, dead ${dead.length})`);
+      note(`(${name}) payments-1 SIGKILLed; ${held.size} jobs active, ${operations.length} on the killed worker (lock owners ${owners.length}, dead ${dead.length})`);
       await sleep(Math.max(0, S.restartAfterMs - (Date.now() - at)));
       victim.start();
+      await until(async () => ((await fetch(`http://127.0.0.1:${victimPort}/health/ready`)).ok ? true : undefined), 'payments-1 ready again', 120_000, 500);
       note(`(${name}) payments-1 started again`);
     };
 
@@ -383,28 +417,49 @@ describe('fault matrix', () => {
       note('(i) accounting and webhook receiver back');
     })();
 
+    /** One fault; a step that breaks is a problem of the run, and the next faults still happen. */
+    const step = async (name: string, act: () => Promise<void>) => {
+      try {
+        await act();
+      } catch (err) {
+        problems.push(`fault ${name}: ${(err as Error).message}`);
+        note(`fault ${name} broke: ${(err as Error).message}`);
+      }
+    };
+
     const faults = (async () => {
       await sleep(15_000);
       // (h) one command, 20 times at once, one Idempotency-Key.
       const burstKey = `burst-${randomBytes(4).toString('hex')}`;
       const burstBody = { terminalIds: [terminals[0]], amount: 777_100, currency: 'ARS', reference: 'burst-20' };
+      const send = () =>
+        call('POST', '/v1/payments', key, burstBody, { 'idempotency-key': burstKey }).then(
+          (res) => ({ status: res.status, id: typeof res.body.id === 'string' ? res.body.id : null }),
+          () => ({ status: 0, id: null }),
+        );
+      const first = await Promise.all(Array.from({ length: 20 }, send));
+      // A 5xx or a cut connection is no answer: the register sends the same again, as it would.
       const answers = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          call('POST', '/v1/payments', key, burstBody, { 'idempotency-key': burstKey }).then(
-            (res) => ({ status: res.status, id: typeof res.body.id === 'string' ? res.body.id : null }),
-            () => ({ status: 0, id: null }),
-          ),
-        ),
+        first.map(async (answer) => {
+          let current = answer;
+          for (let tries = 0; (current.status === 0 || current.status >= 500) && tries < 30; tries++) {
+            await sleep(1000);
+            current = await send();
+          }
+          return current;
+        }),
       );
+      const unanswered = first.filter((a) => a.status === 0 || a.status >= 500).length;
+      note(`(h) ${unanswered} of the 20 got no answer the first time (5xx or cut) and were sent again`);
       bursts.push({ key: burstKey, answers, reference: 'burst-20' });
       const burstId = answers.find((a) => a.id)?.id;
       if (burstId) planned.push({ id: burstId, type: 'payment', label: 'payment sent 20 times at once', expected: 'approved' });
       note(`(h) 20 concurrent payments under one key: ${[...new Set(answers.map((a) => `${a.status} ${a.id}`))].join('; ')}`);
 
       await sleep(5000);
-      await killPayments('a: SIGKILL mid-submit', { method: 'POST', path: '/terminal_payments/payments' });
+      await step('a', () => killPayments('a: SIGKILL mid-submit', { method: 'POST', path: '/terminal_payments/payments' }));
       await gap();
-      await killPayments('b: SIGKILL mid-poll', { method: 'GET', path: '/terminal_payments/payments/' });
+      await step('b', () => killPayments('b: SIGKILL mid-poll', { method: 'GET', path: '/terminal_payments/payments/' }));
       await gap();
 
       await redis.stop('SIGTERM');

@@ -30,6 +30,16 @@ export interface OperationBreakersInit<Op extends string> extends OperationBreak
   onStateChange?: ((operation: Op, state: OperationBreakerState) => void) | undefined;
 }
 
+/** The client's breaker options, each one it leaves out taken from its defaults. */
+export function breakerSettings(options: Partial<OperationBreakerSettings>, defaults: OperationBreakerSettings): OperationBreakerSettings {
+  return {
+    volumeThreshold: options.volumeThreshold ?? defaults.volumeThreshold,
+    errorThresholdPercentage: options.errorThresholdPercentage ?? defaults.errorThresholdPercentage,
+    resetTimeoutMs: options.resetTimeoutMs ?? defaults.resetTimeoutMs,
+    rollingCountTimeoutMs: options.rollingCountTimeoutMs ?? defaults.rollingCountTimeoutMs,
+  };
+}
+
 type Call = () => Promise<unknown>;
 
 const BUCKETS = 10;

@@ -2,7 +2,7 @@
 // (and the other way round). Only failures that say Klio is unwell count (timeouts, network
 // errors, 5xx, 503); a 4xx or a business refusal is an answer from a healthy provider. The
 // breakers' own timeout is off: the AbortController timeout of the HTTP call is the real one.
-import { OperationBreakers } from '@app/provider-http';
+import { breakerSettings, OperationBreakers } from '@app/provider-http';
 import { circuitOpenError, KlioError } from './klio.errors';
 import { KLIO_DEFAULTS, KLIO_OPERATIONS, KlioBreakerOptions, KlioBreakerState, KlioOperation } from './klio.options';
 
@@ -17,10 +17,7 @@ export class KlioBreakers extends OperationBreakers<KlioOperation> {
       name: 'klio',
       label: 'Klio',
       operations: KLIO_OPERATIONS,
-      volumeThreshold: options.volumeThreshold ?? KLIO_DEFAULTS.volumeThreshold,
-      errorThresholdPercentage: options.errorThresholdPercentage ?? KLIO_DEFAULTS.errorThresholdPercentage,
-      resetTimeoutMs: options.resetTimeoutMs ?? KLIO_DEFAULTS.resetTimeoutMs,
-      rollingCountTimeoutMs: options.rollingCountTimeoutMs ?? KLIO_DEFAULTS.rollingCountTimeoutMs,
+      ...breakerSettings(options, KLIO_DEFAULTS),
       isHealthyFailure: isHealthyKlioFailure,
       isProviderError: (err) => err instanceof KlioError,
       circuitOpenError,

@@ -3,7 +3,7 @@
 // say the provider is unwell count (timeouts, network errors, 5xx, 503); a refusal (bad token, bad
 // key, any 4xx) and a declined card are answers from a healthy provider. opossum's own timeout is
 // off: the HTTP layer's AbortController timeout is the real one.
-import { OperationBreakers } from '@app/provider-http';
+import { breakerSettings, OperationBreakers } from '@app/provider-http';
 import { circuitOpenError, PagounoError } from './pagouno.errors';
 import { PAGOUNO_DEFAULTS, PAGOUNO_OPERATIONS, PagounoBreakerOptions, PagounoBreakerState, PagounoOperation } from './pagouno.options';
 
@@ -19,10 +19,7 @@ export class PagounoBreakers extends OperationBreakers<PagounoOperation> {
       name: 'pagouno',
       label: 'pagoUno',
       operations: PAGOUNO_OPERATIONS,
-      volumeThreshold: options.volumeThreshold ?? PAGOUNO_DEFAULTS.volumeThreshold,
-      errorThresholdPercentage: options.errorThresholdPercentage ?? PAGOUNO_DEFAULTS.errorThresholdPercentage,
-      resetTimeoutMs: options.resetTimeoutMs ?? PAGOUNO_DEFAULTS.resetTimeoutMs,
-      rollingCountTimeoutMs: options.rollingCountTimeoutMs ?? PAGOUNO_DEFAULTS.rollingCountTimeoutMs,
+      ...breakerSettings(options, PAGOUNO_DEFAULTS),
       isHealthyFailure: isPagounoHealthyFailure,
       isProviderError: (err) => err instanceof PagounoError,
       circuitOpenError,

@@ -2,7 +2,7 @@
 // stop payments. Only failures that say the provider is unwell count (timeouts, network errors,
 // 5xx); a 4xx is an answer from a healthy provider. The breakers' own timeout is off: the HTTP
 // layer's AbortController timeout is the real one, and opossum's would leave the request running.
-import { OperationBreakers } from '@app/provider-http';
+import { breakerSettings, OperationBreakers } from '@app/provider-http';
 import { circuitOpenError, PaystoreError } from './paystore.errors';
 import { BreakerState, PAYSTORE_DEFAULTS, PAYSTORE_OPERATIONS, PaystoreOperation } from './paystore.options';
 
@@ -26,10 +26,7 @@ export class PaystoreBreakers extends OperationBreakers<PaystoreOperation> {
       name: 'paystore',
       label: 'PayStore',
       operations: PAYSTORE_OPERATIONS,
-      volumeThreshold: options.volumeThreshold ?? PAYSTORE_DEFAULTS.volumeThreshold,
-      errorThresholdPercentage: options.errorThresholdPercentage ?? PAYSTORE_DEFAULTS.errorThresholdPercentage,
-      resetTimeoutMs: options.resetTimeoutMs ?? PAYSTORE_DEFAULTS.resetTimeoutMs,
-      rollingCountTimeoutMs: options.rollingCountTimeoutMs ?? PAYSTORE_DEFAULTS.rollingCountTimeoutMs,
+      ...breakerSettings(options, PAYSTORE_DEFAULTS),
       isHealthyFailure,
       isProviderError: (err) => err instanceof PaystoreError,
       circuitOpenError,

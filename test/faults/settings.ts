@@ -49,7 +49,7 @@ export function faultSettings(): FaultSettings {
     consumerDownSeconds: int('FAULTS_CONSUMER_DOWN_SECONDS', 150),
     restartAfterMs: int('FAULTS_RESTART_AFTER_MS', 1000),
     resumeLimitMs: int('FAULTS_RESUME_LIMIT_MS', 15_000),
-    settleSeconds: int('FAULTS_SETTLE_SECONDS', 240),
+    settleSeconds: int('FAULTS_SETTLE_SECONDS', 360),
     providerTimeoutMs: int('FAULTS_PROVIDER_TIMEOUT_MS', 3000),
     pgCluster: process.env.FAULTS_PG_CLUSTER || 'faults',
     pgPort: int('FAULTS_PG_PORT', 5439),

@@ -128,6 +128,11 @@ export async function waitHttp(url: string, timeoutMs = 60_000): Promise<void> {
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
+/** Closes the keep-alive connections (they would keep the process alive). */
+export function closeClients(): void {
+  agent.destroy();
+}
+
 /** POST a JSON body over the keep-alive pool; the status and parsed answer. */
 export function postJson(url: string, headers: Record<string, string>, body: unknown, timeoutMs = 30_000): Promise<{ status: number; body: unknown }> {
   const data = Buffer.from(JSON.stringify(body));

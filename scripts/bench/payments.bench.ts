@@ -43,6 +43,7 @@ import {
   pool,
   Proc,
   BASE_DB,
+  closeClients,
   REDIS_URL,
   scrape,
   sleep,
@@ -766,10 +767,10 @@ async function main(): Promise<void> {
   }
   out(`\n== summary (${startedAt.toISOString()} → ${new Date().toISOString()}, load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}) ==`);
   out(table([['section', 'figure', 'ecr-bridge', 'baseline', 'note'], ...rows]));
-  if (failed.length) {
-    out(`\nfailed sections: ${failed.join(', ')}`);
-    process.exitCode = 1;
-  }
+  if (failed.length) out(`\nfailed sections: ${failed.join(', ')}`);
+  closeClients();
+  // Nothing is left to wait for; leave even if a reader's socket lingers.
+  process.exit(failed.length ? 1 : 0);
 }
 
 main().catch((err: unknown) => {

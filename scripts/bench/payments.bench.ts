@@ -672,7 +672,7 @@ async function soakSection(): Promise<void> {
     const backlogAtEnd = await openOperations(sys);
     await waitUntil(() => approved >= accepted, 60_000);
     out(
-      `  sent ${rate * seconds}; accepted ${accepted}; errors ${errors}; payments still open when sending stopped ${backlogAtEnd}; ` +
+      `  sent ${rate * seconds}; accepted ${accepted}; errors ${errors}; payments still open when the last answer came ${backlogAtEnd}; ` +
         `payment.approved at the group ${approved}, on SSE ${sseApproved} (after up to 60 s more)`,
     );
     out(`  ${cpuLine}`);
@@ -719,7 +719,7 @@ async function soakSection(): Promise<void> {
         `${verdict}; heap ${mb(first?.heap)} → ${mb(last?.heap)}`,
       );
     }
-    row('6 soak', `${rate}/s × ${seconds}s: accepted / approved / errors`, `${accepted} / ${approved} / ${errors}`, '', `${backlogAtEnd} open when sending stopped`);
+    row('6 soak', `${rate}/s × ${seconds}s: accepted / approved / errors`, `${accepted} / ${approved} / ${errors}`, '', `${backlogAtEnd} open at the last answer`);
   } finally {
     controller.abort();
     await pump;

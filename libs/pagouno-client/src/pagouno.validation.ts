@@ -3,6 +3,7 @@
 // token on a request pagoUno would refuse. Also the two translations the wire needs: Ahora plans
 // to pagoUno's installment codes, and our split to the purchase group body.
 import type { FieldError } from '@app/contracts';
+import type { PagounoPurchase } from '@app/persistence';
 import type { PurchaseGroupRequest, PurchaseWire } from './pagouno.wire';
 
 /** pagoUno's smallest purchase, in centavos ($10). */
@@ -24,17 +25,11 @@ export const AHORA_PLANS: Readonly<Record<string, { installments: number; code: 
 /** Installment counts that pagoUno reads as an Ahora plan, so a standard sale cannot send them. */
 const AHORA_CODES: ReadonlyMap<number, string> = new Map(Object.entries(AHORA_PLANS).map(([plan, p]) => [p.code, plan]));
 
-/** One purchase of our split (`OperationRequest.pagouno`). */
-export interface PagounoPurchaseInput {
-  merchantCode: string;
-  amount: number;
-  installments: number;
-  plan: string | null;
-  sellerDescriptor: string;
-  subscriptionCode?: string;
-  /** pagoUno's `access_key_merchant_code_group`, when the merchant group has one. */
+/** One purchase of our split (`OperationRequest.pagouno`), and pagoUno's access key of its merchant group when it has one. */
+export type PagounoPurchaseInput = PagounoPurchase & {
+  /** pagoUno's `access_key_merchant_code_group`. */
   merchantAccessKey?: string;
-}
+};
 
 export interface PagounoSplitInput {
   cards: { token: string; purchases: PagounoPurchaseInput[] }[];

@@ -106,7 +106,7 @@ describe('fault run checker', () => {
     run.interrupted = ['pay_1'];
     const verdict = checkFaultRun(run);
     expect(verdict.ok).toBe(true);
-    expect(verdict.rows[1].figures).toContain('1 failed PROVIDER.OUTCOME_UNKNOWN after a SIGKILL mid-submit');
+    expect(verdict.rows[1].figures).toContain('1 failed PROVIDER.OUTCOME_UNKNOWN after a lost create answer');
 
     run.providerIntents = { pay_1: 1, pay_2: 1 }; // the provider has it: a payment lost to us
     expect(failedChecks(run)).toEqual(['outcome as the amount dictates', 'one intent per operation at the provider']);

@@ -80,9 +80,10 @@ export interface FaultRunInput {
   kills: readonly string[];
   idempotency: readonly IdempotencyBurst[];
   /**
-   * Operations a SIGKILLed worker was working on. One of them whose create may have left before the
-   * kill is looked up, never sent again; if the provider never shows it, it ends failed
-   * PROVIDER.OUTCOME_UNKNOWN, which is right only when the provider indeed holds nothing for it.
+   * Operations whose create's answer the worker never got: a SIGKILLed worker was sending it, or
+   * the provider held the answer past the worker's timeout. Such a create is looked up, never sent
+   * again; if the provider never shows it, it ends failed PROVIDER.OUTCOME_UNKNOWN, which is right
+   * only when the provider indeed holds nothing for it.
    */
   interrupted?: readonly string[];
   /** Create attempts after which an operation the provider kept refusing ends `failed` PAYSTORE.UNAVAILABLE. */
@@ -164,7 +165,7 @@ export function checkFaultRun(input: FaultRunInput): Verdict {
       'outcome as the amount dictates',
       `${input.planned.length - wrong.length - missing.length - justified.length - unknownAfterKill.length}/${input.planned.length}` +
         (justified.length ? `, ${justified.length} failed after ${input.createMaxAttempts} refused creates` : '') +
-        (unknownAfterKill.length ? `, ${unknownAfterKill.length} failed PROVIDER.OUTCOME_UNKNOWN after a SIGKILL mid-submit (provider holds nothing)` : ''),
+        (unknownAfterKill.length ? `, ${unknownAfterKill.length} failed PROVIDER.OUTCOME_UNKNOWN after a lost create answer (provider holds nothing)` : ''),
       [
         ...(wrong.length ? [`wrong outcome: ${sample(wrong)}`] : []),
         ...(missing.length ? [`planned but not stored: ${sample(missing)}`] : []),

@@ -630,6 +630,13 @@ describe('fault matrix', () => {
     }
     const notApproved = operations.filter((op) => op.status !== 'approved').map((op) => op.id);
 
+    const lost = lostAnswerWindow as { from: number; to: number } | null;
+    const heldPastTimeout = lost
+      ? requests
+          .filter((r) => isCreate(r) && Date.parse(r.at) >= lost.from && Date.parse(r.at) <= lost.to)
+          .map((r) => referenceOf(r.body))
+          .filter((ref): ref is string => ref !== null)
+      : [];
     const verdict = checkFaultRun({
       planned,
       operations,
@@ -645,7 +652,8 @@ describe('fault matrix', () => {
       resumes,
       resumeLimitMs: S.resumeLimitMs,
       kills: kills.map((k) => k.name),
-      interrupted: [...new Set(kills.flatMap((k) => k.operations))],
+      // Creates whose answer the worker never got: on a SIGKILLed worker, or held past its timeout (g).
+      interrupted: [...new Set([...kills.flatMap((k) => k.operations), ...heldPastTimeout])],
       idempotency,
       createMaxAttempts: 5,
     });

@@ -1,11 +1,14 @@
 // The ONE place errors become answers: every failure leaves as application/problem+json with a
 // stable code. Expected failures (AppError, Fastify's body parsing, unknown routes) keep their
-// status; anything else is a 500 that says nothing about internals and is logged with its stack.
+// status; Postgres or Redis out of reach is a 503 with Retry-After (the command may be sent again
+// with its Idempotency-Key); anything else is a 500 that says nothing about internals and is
+// logged with its stack.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { AppError, Logger } from '@app/common';
 import { ErrorCode, ProblemDetails } from '@app/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_LOGGER } from '../gateway.logger';
+import { isBackendUnavailable } from './backend-unavailable';
 import { PROBLEM_CONTENT_TYPE, problemOf } from './problem';
 
 /**
@@ -34,6 +37,7 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+    if (problem.status === 503) reply.header('Retry-After', '1');
     void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
   }
 
@@ -49,6 +53,10 @@ export class ProblemFilter implements ExceptionFilter {
       }
       const known = BY_STATUS[status];
       return problemOf(status, known?.code ?? ErrorCode.ValidationFailed, known?.detail ?? 'The request was refused.');
+    }
+    if (isBackendUnavailable(exception)) {
+      this.logger.warn({ err: exception instanceof Error ? exception.message : String(exception), reqId: request.id }, 'Postgres or Redis unavailable');
+      return problemOf(503, ErrorCode.ServiceUnavailable, 'The service cannot reach its database or queue right now; send the request again (same Idempotency-Key) shortly.');
     }
     this.logger.error(
       { err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception), reqId: request.id },

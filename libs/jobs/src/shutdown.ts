@@ -39,22 +39,26 @@ export function exitOnSignals(stop: () => Promise<void>, { graceMs, logger, sign
     stopping = true;
     const started = Date.now();
     signalledAt = started;
-    logger.info({ signal, graceMs }, 'shutting down');
+    // The deadline is armed before anything that could throw (a log line to a closed stdout, say),
+    // so a process that took the signal always exits.
     const deadline = setTimeout(() => {
-      logger.error({ graceMs }, 'shutdown did not finish within SHUTDOWN_GRACE_MS; exiting anyway');
+      quietly(() => logger.error({ graceMs }, 'shutdown did not finish within SHUTDOWN_GRACE_MS; exiting anyway'));
       process.exit(1);
     }, graceMs);
     deadline.unref();
-    stop().then(
-      () => {
-        logger.info({ ms: Date.now() - started }, 'shut down');
-        flushThenExit(logger, typeof process.exitCode === 'number' ? process.exitCode : 0);
-      },
-      (err: unknown) => {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-        flushThenExit(logger, 1);
-      },
-    );
+    quietly(() => logger.info({ signal, graceMs }, 'shutting down'));
+    Promise.resolve()
+      .then(stop)
+      .then(
+        () => {
+          quietly(() => logger.info({ ms: Date.now() - started }, 'shut down'));
+          flushThenExit(logger, typeof process.exitCode === 'number' ? process.exitCode : 0);
+        },
+        (err: unknown) => {
+          quietly(() => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed'));
+          flushThenExit(logger, 1);
+        },
+      );
   };
   for (const signal of signals) process.on(signal, onSignal);
 }
@@ -66,6 +70,15 @@ export function exitOnSignals(stop: () => Promise<void>, { graceMs, logger, sign
 export function requestStop(code: number): void {
   process.exitCode = code;
   process.emit('SIGTERM', 'SIGTERM');
+}
+
+/** Runs a log call; a log that cannot be written (stdout closed) must not stop a shutdown. */
+function quietly(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // nothing to do: the exit that follows matters more than the line
+  }
 }
 
 function flushThenExit(logger: Logger, code: number): void {

@@ -158,7 +158,9 @@ describe('gateway event stream on shutdown', () => {
       const started = Date.now();
       await gw.close();
       closed = true;
-      expect(Date.now() - started).toBeLessThan(5000);
+      // An open stream must not hold the gateway for the HTTP drain's 10 s (the bound leaves room
+      // for dropping the test database on a busy machine).
+      expect(Date.now() - started).toBeLessThan(9000);
       await waitFor(() => (client.ended ? true : undefined), { timeoutMs: 2000, what: 'the stream to end' });
     } finally {
       if (!closed) await gw.close();

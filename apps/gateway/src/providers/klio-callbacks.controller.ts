@@ -1,22 +1,15 @@
 // Klio callbacks: check the shared token when one is configured, then promote the job of each
 // task's operation that is of Klio and not final. Unknown or foreign ids are ignored in silence.
-import { timingSafeEqual } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { ErrorCode, isFinal, OperationStatus, OperationType } from '@app/contracts';
 import { DataSource } from 'typeorm';
+import { secretsEqual } from '../auth/api-key.codec';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { Input, RouteInput } from '../http/route-input.decorator';
 import { Endpoint } from '../http/route.definition';
 import { OperationQueues } from '../infra/operation-queues.service';
 import { klioCallbackRoute } from './klio-callbacks.routes';
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 @Controller()
 export class KlioCallbacksController {
@@ -29,7 +22,7 @@ export class KlioCallbacksController {
   @Endpoint(klioCallbackRoute)
   async callback(@Input() input: RouteInput<typeof klioCallbackRoute>): Promise<void> {
     const token = this.config.KLIO_CALLBACK_TOKEN;
-    if (token && !sameSecret(input.query.token, token)) {
+    if (token && !secretsEqual(input.query.token ?? '', token)) {
       throw new AppError(ErrorCode.Unauthorized, 401, 'The callback token is missing or wrong.');
     }
     const ids = [...new Set((Array.isArray(input.body) ? input.body : [input.body]).map((t) => t.originID))];

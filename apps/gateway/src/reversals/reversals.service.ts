@@ -9,15 +9,11 @@ import { AppError } from '@app/common';
 import { CreateReversalCommand, ErrorCode, PROVIDER_CAPABILITIES, Provider } from '@app/contracts';
 import { assertCapable, providerLabel, refuseUnsupported } from '../operations/provider-capabilities';
 import { OperationEntity } from '@app/persistence';
+import { reversalRoute } from '@app/paystore-client';
 import { EntityManager } from 'typeorm';
 import { IdempotentOutcome } from '../idempotency/idempotency.service';
 import { expiresAfter, NewOperation, OperationCommands } from '../operations/operation-commands.service';
 import { TerminalsService } from '../terminals/terminals.service';
-
-/** PayStore refuses to reverse AMEX payments: they are given back through its Refunds API. */
-export function reversalVia(cardBrand: string | null | undefined): 'reversal' | 'refund' {
-  return cardBrand === 'amex' ? 'refund' : 'reversal';
-}
 
 @Injectable()
 export class ReversalsService {
@@ -50,7 +46,8 @@ export class ReversalsService {
         reference: command.reference ?? null,
         description: command.description ?? null,
         paymentId: payment.id,
-        request: { via: reversalVia(brand), ...(brand ? { cardBrand: brand } : {}), printCopies: 'both' },
+        // PayStore gives AMEX back through its Refunds API; the route is fixed when the reversal is taken.
+        request: { ...(provider === 'paystore' ? { via: reversalRoute(brand) } : {}), ...(brand ? { cardBrand: brand } : {}), printCopies: 'both' },
         expiresAt: expiresAfter(),
       };
     });

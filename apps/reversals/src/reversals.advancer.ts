@@ -61,19 +61,6 @@ export class ReversalsAdvancer implements OperationAdvancer {
   /** The gateway refuses these before queueing; a row that got here anyway fails with the same code. */
   private unsupported(op: OperationEntity, what: string): Promise<Step> {
     const failure = { code: ErrorCode.ProviderCapability, message: `${op.provider} has no ${what}` };
-    const port: IntentPort<unknown> = {
-      create: fail,
-      get: fail,
-      find: fail,
-      read: fail,
-      failureOf: () => 'rejected',
-      messageOf: (err) => String(err),
-      onChanged: linkPayment,
-    };
-    return this.lifecycle.finish(op, 'failed', { result: { ...op.result, failure } }, port, ['accepted']);
+    return this.lifecycle.finish(op, 'failed', { result: { ...op.result, failure } }, { onChanged: linkPayment }, ['accepted']);
   }
-}
-
-function fail(): never {
-  throw new Error('not called: the operation is failed before anything is sent');
 }

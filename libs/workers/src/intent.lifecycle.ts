@@ -59,7 +59,7 @@ export class IntentLifecycle {
     op: OperationEntity,
     to: OperationStatus,
     patch: OperationPatch,
-    port: IntentPort<E>,
+    port: Pick<IntentPort<E>, 'finalPatch' | 'onChanged'>,
     expect?: OperationStatus[],
   ): Promise<Step> {
     const finalPatch = port.finalPatch;

@@ -2,7 +2,7 @@
 // (PROVIDER_CAPABILITIES) before anything is stored or queued. A refusal is a 422
 // PROVIDER.OPERATION_NOT_SUPPORTED naming each field the provider cannot honour.
 import { AppError } from '@app/common';
-import { CreatePaymentCommand, ErrorCode, FieldError, PROVIDER_CAPABILITIES, Provider } from '@app/contracts';
+import { CreatePaymentCommand, ErrorCode, FieldError, PROVIDER_CAPABILITIES, Provider, ProviderCapabilities } from '@app/contracts';
 import { validatePagounoRequest } from '@app/pagouno-client';
 import { validationFailed } from '../http/problem';
 
@@ -66,18 +66,17 @@ export function refuseUnsupported(provider: Provider, refusals: FieldError[], wh
   throw new AppError(ErrorCode.ProviderCapability, 422, `${NAMES[provider]} cannot do ${what}.`, refusals);
 }
 
+/** Whether a provider can do each kind of command at all, and what the refusal calls it. */
+const KINDS = {
+  settlement: { can: (c: ProviderCapabilities) => c.settlement, noun: 'settlement' },
+  refund: { can: (c: ProviderCapabilities) => c.refund, noun: 'refund' },
+  cancel: { can: (c: ProviderCapabilities) => c.payment.cancel, noun: 'cancellation' },
+  confirm: { can: (c: ProviderCapabilities) => c.payment.confirm, noun: 'confirmation' },
+  reversal: { can: (c: ProviderCapabilities) => c.reversal.full || c.reversal.partial, noun: 'reversal' },
+} as const;
+
 /** 422 unless the provider can do `kind` at all. */
-export function assertCapable(provider: Provider, kind: 'settlement' | 'refund' | 'cancel' | 'confirm' | 'reversal', field: string): void {
-  const caps = PROVIDER_CAPABILITIES[provider];
-  const can =
-    kind === 'settlement'
-      ? caps.settlement
-      : kind === 'refund'
-        ? caps.refund
-        : kind === 'cancel'
-          ? caps.payment.cancel
-          : kind === 'confirm'
-            ? caps.payment.confirm
-            : caps.reversal.full || caps.reversal.partial;
-  if (!can) refuseUnsupported(provider, [{ field, message: `${NAMES[provider]} has no ${kind === 'cancel' ? 'cancellation' : kind}` }], `a ${kind}`);
+export function assertCapable(provider: Provider, kind: keyof typeof KINDS, field: string): void {
+  const { can, noun } = KINDS[kind];
+  if (!can(PROVIDER_CAPABILITIES[provider])) refuseUnsupported(provider, [{ field, message: `${NAMES[provider]} has no ${noun}` }], `a ${noun}`);
 }

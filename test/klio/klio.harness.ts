@@ -3,6 +3,7 @@
 import { KlioClient, KlioClientOptions, KlioError, KlioTaskPayment } from '@app/klio-client';
 import { startSandbox, type RunningSandbox } from '../../apps/sandbox/src/sandbox.app';
 import type { SandboxOptions } from '../../apps/sandbox/src/sandbox.options';
+import { rejectionOf } from '@app/testing';
 
 export const KLIO_CUIT = '30-71234567-1';
 export const KLIO_CLIENT_ID = 'klio-contract';
@@ -110,29 +111,9 @@ export async function startKlioHarness(options: Partial<SandboxOptions> = {}): P
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-export { sleep };
+export { eventually, sleep } from '@app/testing';
 
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await sleep(everyMs);
-    last = await read();
-  }
-  return last;
-}
-
-export async function klioFailure(promise: Promise<unknown>): Promise<KlioError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof KlioError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail with a KlioError');
-}
+export const klioFailure = (promise: Promise<unknown>): Promise<KlioError> => rejectionOf(promise, KlioError);
 
 let counter = 0;
 export function origin(prefix = 'op'): string {

@@ -6,6 +6,7 @@ import { PagounoAdapter, PagounoClient, PagounoClientOptions, PagounoError } fro
 import type { OperationEntity, PagounoRequest } from '@app/persistence';
 import { startSandbox, type RunningSandbox } from '../../apps/sandbox/src/sandbox.app';
 import type { SandboxOptions } from '../../apps/sandbox/src/sandbox.options';
+import { rejectionOf } from '@app/testing';
 
 export const PRIVATE_KEY = 'pagouno-contract-private-0123456789';
 export const PUBLIC_KEY = 'pagouno-contract-public-0123456789';
@@ -139,12 +140,4 @@ export function purchase(merchantCode: string, amount: number, extra: Partial<Pa
   return { merchantCode, amount, installments: 1, plan: null, sellerDescriptor: 'P1*TIENDA', ...extra };
 }
 
-export async function pagounoFailure(promise: Promise<unknown>): Promise<PagounoError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof PagounoError) return err;
-    throw err;
-  }
-  throw new Error('expected a PagounoError');
-}
+export const pagounoFailure = (promise: Promise<unknown>): Promise<PagounoError> => rejectionOf(promise, PagounoError);

@@ -5,6 +5,7 @@
 import { PaystoreClient, PaystoreClientOptions, PaystoreError } from '@app/paystore-client';
 import { startSandbox, type RunningSandbox } from '../../apps/sandbox/src/sandbox.app';
 import type { SandboxOptions } from '../../apps/sandbox/src/sandbox.options';
+import { rejectionOf } from '@app/testing';
 
 export const CUIT = '30-71234567-8';
 export const OTHER_CUIT = '30-99999999-1';
@@ -155,30 +156,10 @@ export async function startHarness(options: Partial<SandboxOptions> = {}): Promi
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` until `done` holds for its value; fails with the last value after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await sleep(everyMs);
-    last = await read();
-  }
-  return last;
-}
+export { eventually } from '@app/testing';
 
 /** The PaystoreError a promise rejects with; fails the test if it resolves or throws anything else. */
-export async function paystoreFailure(promise: Promise<unknown>): Promise<PaystoreError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof PaystoreError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail with a PaystoreError');
-}
+export const paystoreFailure = (promise: Promise<unknown>): Promise<PaystoreError> => rejectionOf(promise, PaystoreError);
 
 let counter = 0;
 /** A fresh ecr_transaction_id per test, so lookups by reference never see another test's intent. */
@@ -187,4 +168,4 @@ export function reference(prefix = 'ecr'): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
 }
 
-export { sleep };
+export { sleep } from '@app/testing';

@@ -1,2 +1,3 @@
 // Test-only helpers: fresh databases and Redis prefixes per test file, waiting for conditions.
 export * from './services';
+export * from './polling';

@@ -86,6 +86,11 @@ export class OperationRuntime {
     });
   }
 
+  /** Breaker states of every provider this process has called, for /health/ready. */
+  info(): Record<string, unknown> {
+    return { breakers: { ...this.adapters.breakerStates(), paystore: this.client.breakerStates() } };
+  }
+
   /** The intent lifecycle with this process's timings, PayStore's failure rules and metrics. */
   lifecycle(): IntentLifecycle {
     return new IntentLifecycle(
@@ -179,6 +184,18 @@ export async function createWorkerApp(
   return { app, runtime: app.get(OperationRuntime) };
 }
 
+/** What a worker process's ops endpoints and shutdown need of its runtime (operation workers and webhooks alike). */
+export interface WorkerProcessRuntime {
+  readonly registry: Registry;
+  readonly dataSource: DataSource;
+  readonly redis: Redis;
+  readonly logger: Logger;
+  readonly config: Pick<AppConfig, 'SHUTDOWN_GRACE_MS'>;
+  readonly worker: { readonly running: boolean };
+  /** Facts for /health/ready that never fail it (breaker states, for instance). */
+  info?(): Record<string, unknown>;
+}
+
 /**
  * The body of a worker's main.ts: builds the app, serves the ops endpoints (on PORT, else the
  * app's default port) and, on SIGTERM/SIGINT, stops within SHUTDOWN_GRACE_MS and exits 0 (readiness
@@ -186,7 +203,7 @@ export async function createWorkerApp(
  */
 export async function runWorkerProcess(
   defaultPort: number,
-  create: () => Promise<{ app: INestApplicationContext; runtime: OperationRuntime }>,
+  create: () => Promise<{ app: { close(): Promise<void> }; runtime: WorkerProcessRuntime }>,
 ): Promise<void> {
   const config = loadConfig();
   const { app, runtime } = await create();
@@ -202,7 +219,7 @@ export async function runWorkerProcess(
         if (stopping) throw new Error('shutting down');
       },
     },
-    info: () => ({ breakers: { ...runtime.adapters.breakerStates(), paystore: runtime.client.breakerStates() }, worker: runtime.worker.running ? 'running' : 'stopped' }),
+    info: () => ({ ...runtime.info?.(), worker: runtime.worker.running ? 'running' : 'stopped' }),
   });
   exitOnSignals(
     async () => {

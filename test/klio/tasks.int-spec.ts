@@ -244,6 +244,24 @@ describe('devices', () => {
     await h.control.approve(created.taskId);
     expect((await client.getTask(created.taskId)).paymentaData?.cardPaymentaData?.status).toBe('APPROVED');
   });
+
+  it('the person at a device can cancel a task it has not finished, and only that', async () => {
+    const client = h.client();
+    const { deviceId } = await h.control.addDevice({ mode: 'DEFAULT' });
+    const created = await client.submitTask(deviceId, cardPayment(1500));
+    const page = await (await fetch(`${h.sandbox.url}/sandbox/pos`)).text();
+    expect(page).toContain(`data-testid="klio-cancel-${created.taskId}"`);
+    await h.control.post(`/sandbox/klio/tasks/${created.taskId}/cancel`, {});
+    const task = await client.getTask(created.taskId);
+    expect(task).toMatchObject({ status: 'Canceled', paymentaData: null });
+    await expect(h.control.post(`/sandbox/klio/tasks/${created.taskId}/cancel`, {})).rejects.toThrow(/409/);
+    await expect(h.control.approve(created.taskId)).rejects.toThrow(/409/);
+
+    const approved = await client.submitTask(deviceId, cardPayment(1600));
+    await h.control.approve(approved.taskId);
+    await expect(h.control.post(`/sandbox/klio/tasks/${approved.taskId}/cancel`, {})).rejects.toThrow(/409/);
+    expect((await client.getTask(approved.taskId)).status).toBe('Completed');
+  });
 });
 
 describe('callbacks', () => {

@@ -1,5 +1,6 @@
 // Sandbox control of the Klio account: add devices, see their tasks, act as the person at a
-// DEFAULT-mode device, age a payment past the 30-day annulment window, forget everything Klio.
+// device (approve or decline on a DEFAULT-mode one, cancel on any), age a payment past the
+// 30-day annulment window, forget everything Klio.
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { ControlRoutesGuard } from './control-routes.guard';
 import { KlioExceptionFilter, KlioHttpError } from './klio-errors';
@@ -57,6 +58,14 @@ export class KlioControlController {
   @UseGuards(ControlRoutesGuard)
   decline(@Param('taskId') taskId: string): { data: Record<string, unknown> } {
     return { data: this.klio.view(this.klio.act(idOf(taskId), 'decline', Date.now())) };
+  }
+
+  /** The person at the device cancels a task it has not finished (it ends `Canceled`). */
+  @Post('tasks/:taskId/cancel')
+  @HttpCode(200)
+  @UseGuards(ControlRoutesGuard)
+  cancel(@Param('taskId') taskId: string): { data: Record<string, unknown> } {
+    return { data: this.klio.view(this.klio.act(idOf(taskId), 'cancel', Date.now())) };
   }
 
   /** Moves a collected payment `days` into the past (the 30-day annulment limit). */

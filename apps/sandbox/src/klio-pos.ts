@@ -1,7 +1,7 @@
 // The Klio part of the virtual POS index: each Klio device with its mode and its tasks (newest
-// first), and approve/decline buttons for tasks waiting on a DEFAULT-mode device. Stable
+// first), and approve/decline/cancel buttons for tasks waiting on a DEFAULT-mode device. Stable
 // data-testid attributes: klio-device-<deviceId>, klio-task-<taskId>, klio-status-<taskId>,
-// klio-approve-<taskId>, klio-decline-<taskId>.
+// klio-approve-<taskId>, klio-decline-<taskId>, klio-cancel-<taskId>.
 import type { KlioDevice, KlioTask } from './klio-sandbox.service';
 import { escapeHtml } from './pos-page';
 
@@ -15,7 +15,8 @@ function taskRow(task: KlioTask, manual: boolean, control: boolean): string {
   const buttons =
     manual && waiting && control
       ? `<button class="approve" data-testid="klio-approve-${id}" onclick="klioAct(${id},'approve')">Aprobar</button> ` +
-        `<button class="decline" data-testid="klio-decline-${id}" onclick="klioAct(${id},'decline')">Rechazar</button>`
+        `<button class="decline" data-testid="klio-decline-${id}" onclick="klioAct(${id},'decline')">Rechazar</button> ` +
+        `<button class="walkaway" data-testid="klio-cancel-${id}" onclick="klioAct(${id},'cancel')">Cancelar</button>`
       : '';
   const voucher = task.voucherStatus ? ` · ${escapeHtml(task.voucherStatus)}` : '';
   return (

@@ -307,15 +307,19 @@ export class KlioSandboxService implements OnModuleDestroy {
     return task;
   }
 
-  /** What a person does at a DEFAULT-mode device: approve or decline a task it has. */
-  act(taskId: number, action: 'approve' | 'decline', now: number): KlioTask {
+  /**
+   * What a person does at a device: approve or decline a task (DEFAULT mode), or cancel one it has
+   * not finished (any mode), as pressing cancel on the POS does.
+   */
+  act(taskId: number, action: 'approve' | 'decline' | 'cancel', now: number): KlioTask {
     const task = this.tasks.get(taskId);
     if (task === undefined) throw new KlioHttpError(404, 'TASK_NOT_FOUND', `task ${taskId} does not exist`);
     if (task.status !== 'Created' && task.status !== 'InProgress') {
       throw new KlioHttpError(409, 'TASK_ALREADY_PROCESSED', `task ${taskId} is ${task.status}`);
     }
     if (action === 'approve') this.approve(task, now);
-    else this.decline(task, now);
+    else if (action === 'decline') this.decline(task, now);
+    else this.finish(task, 'Canceled', null, 'cancelada en el dispositivo', now);
     this.release(task);
     return task;
   }

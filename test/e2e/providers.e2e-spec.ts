@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { OperationView } from '@app/contracts';
 import { waitFor } from '@app/testing';
-import { listen, Register, registerFor, startGatewayFor, StartedGateway } from '../support/e2e';
+import { listen, pagounoToken, Register, registerFor, startGatewayFor, StartedGateway } from '../support/e2e';
 import { startSystem, System } from '../support/system';
 
 const FINAL = new Set(['approved', 'rejected', 'cancelled', 'expired', 'failed']);
@@ -48,16 +48,7 @@ describe('Klio SmartPos and pagoUno end to end', () => {
       },
       { timeoutMs: 20_000, intervalMs: 100, what: `${path}/${id} to be final` },
     );
-  async function token(pan = '4545454545458745'): Promise<string> {
-    const res = await fetch(`${sys.sandbox.url}/pagouno/v1/Transaction/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'pagouno-sandbox-public-key', 'x-api-fp': '' },
-      body: JSON.stringify([{ primary_account_number: pan, expiration_date: '3012', card_security_code: '123', card_holder: { front_name: 'ANA PEREZ' } }]),
-    });
-    const body = (await res.json()) as { status: number; data: { id: string }[] };
-    if (body.status !== 200) throw new Error(`tokenize answered ${JSON.stringify(body)}`);
-    return body.data[0].id;
-  }
+  const token = (pan?: string) => pagounoToken(sys, pan);
 
   it('approves a Klio card payment on its device, then gives it back in two partial annulments', async () => {
     const events = await listen(gw, shop.apiKey);

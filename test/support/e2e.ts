@@ -173,6 +173,18 @@ export class AppProcess {
   }
 }
 
+/** A single-use pagoUno card token, made as a buyer's device would (the sandbox keeps only BIN and last four). */
+export async function pagounoToken(sys: System, pan = '4545454545458745'): Promise<string> {
+  const res = await fetch(`${sys.sandbox.url}/pagouno/v1/Transaction/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'pagouno-sandbox-public-key', 'x-api-fp': '' },
+    body: JSON.stringify([{ primary_account_number: pan, expiration_date: '3012', card_security_code: '123', card_holder: { front_name: 'ANA PEREZ' } }]),
+  });
+  const body = (await res.json()) as { status: number; data: { id: string }[] };
+  if (body.status !== 200) throw new Error(`tokenize answered ${JSON.stringify(body)}`);
+  return body.data[0].id;
+}
+
 export function distEntry(app: string): string {
   return join(__dirname, '..', '..', 'dist', 'apps', app, 'src', 'main.js');
 }

@@ -26,6 +26,15 @@ export interface SystemOptions {
   payments?: boolean;
 }
 
+/** One provider request as the sandbox logged it (`status` is null while no answer was sent). */
+export interface ProviderRequest {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  status: number | null;
+}
+
 export interface Merchant {
   id: string;
   cuit: string;
@@ -248,8 +257,8 @@ export class System {
   }
 
   /** Provider requests the sandbox logged, optionally only those whose path contains `path`. */
-  async providerRequests(path?: string, method?: string): Promise<{ method: string; path: string; body: unknown; status: number }[]> {
-    const { data } = await this.sandboxCall<{ data: { method: string; path: string; body: unknown; status: number }[] }>(
+  async providerRequests(path?: string, method?: string): Promise<ProviderRequest[]> {
+    const { data } = await this.sandboxCall<{ data: ProviderRequest[] }>(
       'GET',
       '/sandbox/requests',
     );

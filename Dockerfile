@@ -38,6 +38,6 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The image's `node` user, by number so that Kubernetes can enforce runAsNonRoot.
 USER 1000:1000
-EXPOSE 3000 3001 3002 3003 4010
+EXPOSE 3000 3001 3002 3003 3004 4010
 ENTRYPOINT ["node"]
 CMD ["dist/apps/gateway/src/main.js"]

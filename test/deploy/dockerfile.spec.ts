@@ -2,7 +2,7 @@
 // runtime image contains and who it runs as; and the .dockerignore that shapes the build context.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './deploy-files';
+import { APP_PORTS, REPO_ROOT } from './deploy-files';
 
 interface Instruction {
   op: string;
@@ -86,6 +86,18 @@ describe('the Dockerfile', () => {
     const [entry] = execForm(ops(runtime, 'CMD')[0]);
     expect(entry).toBe('dist/apps/gateway/src/main.js');
     expect(existsSync(join(REPO_ROOT, 'apps', 'gateway', 'src'))).toBe(true);
+  });
+
+  it('exposes the port of every app in the image, and no other', () => {
+    const projects = (JSON.parse(readFileSync(join(REPO_ROOT, 'nest-cli.json'), 'utf8')) as { projects: Record<string, { type: string }> }).projects;
+    const apps = Object.entries(projects)
+      .filter(([, p]) => p.type === 'application')
+      .map(([name]) => name);
+    expect(apps.filter((app) => APP_PORTS[app] === undefined)).toEqual([]);
+    const exposed = ops(runtime, 'EXPOSE')
+      .flatMap((e) => e.split(' '))
+      .map((p) => Number(p.replace(/\/tcp$/, '')));
+    expect(exposed.sort((a, b) => a - b)).toEqual(apps.map((app) => APP_PORTS[app]).sort((a, b) => a - b));
   });
 
   it('compiles with the same build script that the project uses', () => {

@@ -304,6 +304,22 @@ describe('the production overlay', () => {
     expect(objects.filter((o) => o.metadata.name.includes('sandbox') || JSON.stringify(o).includes('SANDBOX_'))).toEqual([]);
   });
 
+  it('sets every provider base URL to a provider host over HTTPS, never the sandbox or this machine', () => {
+    const baseUrls = [...CONFIG_VARIABLES].filter((key) => key.endsWith('_BASE_URL'));
+    expect(baseUrls.length).toBeGreaterThanOrEqual(3);
+    const data = configData(objects);
+    const env = workloads(objects).flatMap((w) => containers(w).flatMap((c) => arr(c.env).map(obj)));
+    const local = /^(localhost|127\.[\d.]+|0\.0\.0\.0|\[::1?\])$|sandbox/i;
+    for (const key of baseUrls) {
+      expect({ key, set: typeof data[key] === 'string' }).toEqual({ key, set: true });
+      const url = new URL(data[key]);
+      expect({ key, https: url.protocol, local: local.test(url.hostname) }).toEqual({ key, https: 'https:', local: false });
+      expect({ key, port: url.port }).toEqual({ key, port: '' });
+      // A container's own env would override the ConfigMap.
+      expect(env.filter((e) => e.name === key)).toEqual([]);
+    }
+  });
+
   it('runs more gateway replicas and keeps more worker pods than the sandbox', () => {
     const replicas = (objs: KubeObject[]) => Number(obj(named(objs, 'Deployment', 'gateway').spec).replicas);
     expect(replicas(objects)).toBeGreaterThan(replicas(sandbox));

@@ -21,7 +21,6 @@ export const configSchema = z.object({
   COMMAND_REPLY_STREAM_KEY: z.string().min(1).default('ecr-bridge:command-replies'),
   PORT: int(3000),
   HOST: z.string().default('0.0.0.0'),
-  HEALTH_PORT: int(0),
   /**
    * How long a process takes, at most, from SIGTERM to exit: below every Deployment's
    * terminationGracePeriodSeconds (k8s/base), so Kubernetes never has to kill it.

@@ -155,7 +155,7 @@ describe('sandbox refunds', () => {
   afterAll(() => sandbox.close());
 
   /** `brand` null leaves card_brand_product out of the body. */
-  function refund(amount: string, brand: string | null = 'AM') {
+  function refund(amount: string, brand: string | null = 'AM', terminal = T1) {
     return http.api<RefundEnvelope & ErrorBody>('POST', REFUNDS, {
       subnet: false,
       body: {
@@ -167,7 +167,7 @@ describe('sandbox refunds', () => {
         ecr_version: '1.0.0',
         ecr_transaction_id: ecrId('ref'),
         print_copies: 'BOTH',
-        terminals_list: [{ terminal_id: T1 }],
+        terminals_list: [{ terminal_id: terminal }],
         ...(brand === null ? {} : { card_brand_product: brand }),
       },
     });
@@ -220,6 +220,39 @@ describe('sandbox refunds', () => {
     const cancel = await http.api<RefundEnvelope>('PUT', `${REFUNDS}/${refundId}/cancellations`);
     expect(cancel.body.refund_data.refund_status).toBe('UNDO_REQUEST');
     expect((await waitRefund(refundId)).refund_status).toBe('UNDONE');
+  });
+
+  describe('at a terminal run by a person', () => {
+    const PERSON = '38060003';
+
+    beforeAll(async () => {
+      await http.terminal(PERSON, '30-71234567-8', { mode: 'manual' });
+    });
+
+    async function finishedBy(action: 'approve' | 'decline', brand?: string): Promise<RefundEnvelope['refund_data']> {
+      const created = await refund('2700', 'AM', PERSON);
+      const refundId = created.body.refund_data.refund_id;
+      expect((await http.control('POST', `/sandbox/terminals/${PERSON}/${action}`, { paymentId: refundId, ...(brand ? { brand } : {}) })).status).toBe(200);
+      return waitRefund(refundId);
+    }
+
+    it('refuses a card that is not AMEX: DECLINED with the card presented and error BRAND_NOT_ALLOWED, even on approve', async () => {
+      const done = await finishedBy('approve', 'VI');
+      expect(done).toMatchObject({
+        refund_status: 'DECLINED',
+        card_brand_product: 'VI',
+        acquirer_id: 'PRISMA',
+        acquirer_response_code: '57',
+        authorization_code: null,
+        error: { code: 'BRAND_NOT_ALLOWED' },
+      });
+      expect(await finishedBy('decline', 'MC')).toMatchObject({ refund_status: 'DECLINED', card_brand_product: 'MC', error: { code: 'BRAND_NOT_ALLOWED' } });
+    });
+
+    it('declines an AMEX card with DENEGADA and no error, and approves one', async () => {
+      expect(await finishedBy('decline', 'AM')).toMatchObject({ refund_status: 'DECLINED', card_brand_product: 'AM', acquirer_response_code: '05', error: null });
+      expect(await finishedBy('approve')).toMatchObject({ refund_status: 'CONFIRMED', card_brand_product: 'AM', error: null });
+    });
   });
 
   it('lists refunds by reference', async () => {

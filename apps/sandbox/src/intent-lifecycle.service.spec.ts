@@ -1,5 +1,6 @@
 import { IntentLifecycle } from './intent-lifecycle.service';
 import type { Intent, PaymentDetails } from './intent.model';
+import { refundEnvelope } from './paystore-views';
 import { outcomeForAmount } from './outcome.rules';
 import { SandboxLedger } from './sandbox-ledger';
 import { resolveSandboxOptions } from './sandbox.options';
@@ -53,7 +54,19 @@ function setup(takeDelayMs = 100) {
       now,
     });
   }
-  return { ledger, lifecycle, terminals, payment, settlement };
+  function refund(amount: string, terminalIds: string[], now: number): Intent {
+    seq += 1;
+    return lifecycle.open({
+      id: `r${seq}`,
+      cuit: CUIT,
+      ecrTransactionId: null,
+      plan: outcomeForAmount(amount).plan,
+      terminals: terminals.resolveForCuit(CUIT, terminalIds),
+      details: { kind: 'refund', echo: {}, amount },
+      now,
+    });
+  }
+  return { ledger, lifecycle, terminals, payment, settlement, refund };
 }
 
 describe('IntentLifecycle', () => {
@@ -118,5 +131,58 @@ describe('IntentLifecycle', () => {
     const open = payment('1000', ['38011128'], T0);
     expect(lifecycle.cancel(open, T0 + 99).phase).toBe('undo_requested');
     expect(lifecycle.observe(open, T0 + 199).phase).toBe('undone');
+  });
+
+  describe('a refund at a terminal run by a person (refunds are AMEX only)', () => {
+    const refundData = (lifecycle: IntentLifecycle, intent: Intent, now: number) =>
+      refundEnvelope(intent, lifecycle.observe(intent, now)).refund_data as Record<string, unknown>;
+
+    it('refuses a card that is not AMEX, whatever the button: DECLINED with that card and the error BRAND_NOT_ALLOWED', () => {
+      const { lifecycle, terminals, refund } = setup();
+      const terminal = terminals.upsert({ terminalId: '38011128', cuit: CUIT, mode: 'manual' }, T0);
+      const approved = refund('3000', ['38011128'], T0);
+      const declined = refund('3100', ['38011128'], T0);
+      expect(lifecycle.complete(approved, terminal, 'approved', { brand: 'VI', entryMode: null }, T0 + 10).phase).toBe('declined');
+      expect(lifecycle.complete(declined, terminal, 'declined', { brand: 'MC', entryMode: null }, T0 + 20).phase).toBe('declined');
+      expect(refundData(lifecycle, approved, T0 + 30)).toMatchObject({
+        refund_status: 'DECLINED',
+        card_brand_product: 'VI',
+        card_brand: 'VISA',
+        acquirer_id: 'PRISMA',
+        acquirer_response_code: '57',
+        acquirer_additional_message: 'TARJETA NO ADMITIDA',
+        authorization_code: null,
+        batch_number: null,
+        error: { code: 'BRAND_NOT_ALLOWED', message: expect.stringContaining('VISA') },
+      });
+      expect(refundData(lifecycle, declined, T0 + 30)).toMatchObject({ card_brand_product: 'MC', error: { code: 'BRAND_NOT_ALLOWED' } });
+    });
+
+    it('approves or declines an AMEX card as asked, with no error', () => {
+      const { lifecycle, terminals, refund } = setup();
+      const terminal = terminals.upsert({ terminalId: '38011128', cuit: CUIT, mode: 'manual' }, T0);
+      const amex = refund('3000', ['38011128'], T0);
+      const unchosen = refund('3100', ['38011128'], T0);
+      const declined = refund('3200', ['38011128'], T0);
+      lifecycle.complete(amex, terminal, 'approved', { brand: 'AM', entryMode: null }, T0 + 10);
+      lifecycle.complete(unchosen, terminal, 'approved', { brand: null, entryMode: null }, T0 + 10);
+      lifecycle.complete(declined, terminal, 'declined', { brand: 'AM', entryMode: null }, T0 + 10);
+      expect(refundData(lifecycle, amex, T0 + 30)).toMatchObject({ refund_status: 'CONFIRMED', card_brand_product: 'AM', acquirer_id: 'AMEX', error: null });
+      expect(refundData(lifecycle, unchosen, T0 + 30)).toMatchObject({ refund_status: 'CONFIRMED', card_brand_product: 'AM', error: null });
+      expect(refundData(lifecycle, declined, T0 + 30)).toMatchObject({
+        refund_status: 'DECLINED',
+        card_brand_product: 'AM',
+        acquirer_response_code: '05',
+        acquirer_additional_message: 'DENEGADA',
+        error: null,
+      });
+    });
+
+    it('asks for AMEX before a card is presented', () => {
+      const { lifecycle, terminals, refund } = setup();
+      terminals.upsert({ terminalId: '38011128', cuit: CUIT, mode: 'manual' }, T0);
+      const waiting = refund('3000', ['38011128'], T0);
+      expect(refundData(lifecycle, waiting, T0 + 10)).toMatchObject({ refund_status: 'REFUND_REQUEST', card_brand_product: 'AM', acquirer_id: 'AMEX', error: null });
+    });
   });
 });

@@ -16,6 +16,7 @@ import {
 import {
   amountOf,
   batchAt,
+  isBrandRefusal,
   openBatch,
   type BatchTotals,
   type CardChoice,
@@ -27,7 +28,7 @@ import {
 } from './intent.model';
 import { merchantOf } from './merchant-identity';
 import { wireStatus } from './paystore-views';
-import { chooseBrand, type AutoPlan } from './outcome.rules';
+import { chooseBrand, REFUND_BRAND, type AutoPlan } from './outcome.rules';
 import { invalidState, notFound } from './provider-error';
 import { operationReceipt, settlementReceipt } from './receipt-text';
 import { SandboxLedger } from './sandbox-ledger';
@@ -130,7 +131,9 @@ export class IntentLifecycle {
   complete(intent: Intent, terminal: VirtualTerminal, result: Result, choice: CardChoice, now: number): PhaseState {
     const state = this.take(intent, terminal, now);
     if (state.phase !== 'processing') throw invalidState(`intent ${intent.id} is ${wireStatus(intent, state)}, it is already finished`);
-    intent.completion = { at: now, result };
+    // A refund presented with a card that is not AMEX is refused by the terminal, whatever the button.
+    const refused = intent.details.kind === 'refund' && choice.brand !== null && choice.brand !== REFUND_BRAND;
+    intent.completion = { at: now, result: refused ? 'declined' : result };
     intent.cardChoice = choice;
     return this.observe(intent, now);
   }
@@ -254,6 +257,7 @@ export class IntentLifecycle {
     const seed = seedOf(`${intent.details.kind}:${intent.id}:${intent.seq}`);
     const approved = completion.result === 'approved';
     const instrument = completion.result === 'error' ? null : this.instrumentFor(intent, seed);
+    const brandRefused = isBrandRefusal(intent.details.kind, instrument);
     const batchNumber = approved ? batchAt(terminal, completion.at) : null;
     const receiptNumber = completion.result === 'error' ? null : (terminal.receiptSeq += 1);
     const authorizationCode = approved ? authorizationCodeFrom(seed) : null;
@@ -287,8 +291,8 @@ export class IntentLifecycle {
       instrument,
       authorizationCode,
       nsu: completion.result === 'error' ? null : nsuFrom(seed),
-      responseCode: approved ? '00' : completion.result === 'declined' ? '05' : '96',
-      acquirerMessage: approved ? 'APROBADA' : completion.result === 'declined' ? 'DENEGADA' : 'ERROR EN TERMINAL',
+      responseCode: approved ? '00' : brandRefused ? '57' : completion.result === 'declined' ? '05' : '96',
+      acquirerMessage: approved ? 'APROBADA' : brandRefused ? 'TARJETA NO ADMITIDA' : completion.result === 'declined' ? 'DENEGADA' : 'ERROR EN TERMINAL',
       clientReceipt: receipt('CLIENTE'),
       merchantReceipt: receipt('COMERCIO'),
     };
@@ -324,7 +328,8 @@ export class IntentLifecycle {
         return { ...original, entryMode: choice?.entryMode ?? original.entryMode };
       }
       case 'refund':
-        return makeCard(seed, 'AM', choice?.entryMode ?? 'CHIP', null);
+        // The card presented: AMEX unless a person presented another (which the terminal refused).
+        return makeCard(seed, choice?.brand ?? REFUND_BRAND, choice?.entryMode ?? 'CHIP', null);
       case 'settlement':
         return null;
     }

@@ -1,7 +1,7 @@
 // The in-memory shapes of intents (payments, reversals, refunds, settlements) and of virtual
 // terminals. Intents keep timestamps, not statuses: see intent-timeline.ts.
 import type { Candidate, CompletionRecord, TakeRecord } from './intent-timeline';
-import type { AutoPlan, BrandCode } from './outcome.rules';
+import { REFUND_BRAND, type AutoPlan, type BrandCode } from './outcome.rules';
 
 export type IntentKind = 'payment' | 'reversal' | 'refund' | 'settlement';
 
@@ -177,4 +177,9 @@ export function amountOf(intent: Intent): string {
     case 'settlement':
       return '0';
   }
+}
+
+/** A refund the terminal refused because the card presented is not AMEX (refunds are AMEX only). */
+export function isBrandRefusal(kind: IntentKind, instrument: Instrument | null): boolean {
+  return kind === 'refund' && instrument?.type === 'card' && instrument.brand !== REFUND_BRAND;
 }

@@ -96,3 +96,9 @@ export function chooseBrand(requested: BrandCode | null, amountCents: string): B
   if (requested !== null) return requested;
   return lastDigits(amountCents, 3).startsWith('7') ? 'AM' : 'VI';
 }
+
+/**
+ * Refunds are AMEX only: a terminal refuses any other card presented for one, and the refund ends
+ * DECLINED with that card's data and the error `BRAND_NOT_ALLOWED` (see paystore-views.ts).
+ */
+export const REFUND_BRAND: BrandCode = 'AM';

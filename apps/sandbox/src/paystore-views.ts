@@ -2,7 +2,7 @@
 // present (null until known), so a client reading any of them finds the key.
 import { BRANDS } from './outcome.rules';
 import type { Phase, PhaseState } from './intent-timeline';
-import type { Intent, IntentKind, PaymentDetails, RefundDetails, ReversalDetails, SettlementDetails, WireObject } from './intent.model';
+import { isBrandRefusal, type Intent, type IntentKind, type PaymentDetails, type RefundDetails, type ReversalDetails, type SettlementDetails, type WireObject } from './intent.model';
 import { hardwareOf, merchantOf } from './merchant-identity';
 
 export const STATUS_BY_PHASE: Readonly<Record<IntentKind, Readonly<Record<Phase, string>>>> = Object.freeze({
@@ -196,6 +196,20 @@ export function reversalEnvelope(reversal: Intent, state: PhaseState, payment: I
   };
 }
 
+/**
+ * `refund_data.error`: the terminal's error, or, for a card that is not AMEX, the provider's
+ * `BRAND_NOT_ALLOWED` (the code a create for another brand is refused with).
+ */
+function refundError(intent: Intent): WireObject | null {
+  const done = intent.completed;
+  if (done === null) return null;
+  if (done.result === 'error') return { code: done.responseCode, message: done.acquirerMessage };
+  if (done.result === 'declined' && done.instrument?.type === 'card' && isBrandRefusal(intent.details.kind, done.instrument)) {
+    return { code: 'BRAND_NOT_ALLOWED', message: `refunds are for AMEX (AM) only; the card presented is ${BRANDS[done.instrument.brand].name}` };
+  }
+  return null;
+}
+
 export function refundEnvelope(intent: Intent, state: PhaseState): WireObject {
   const details = intent.details as RefundDetails;
   const done = intent.completed;
@@ -210,8 +224,9 @@ export function refundEnvelope(intent: Intent, state: PhaseState): WireObject {
       ...merchantFields(intent.cuit),
       ...terminalFields(state.take?.terminalId ?? null),
       refund_amount: details.amount,
-      acquirer_id: 'AMEX',
-      card_brand_product: 'AM',
+      // The card presented; before one is, the brand the refund asks for.
+      acquirer_id: instrument.acquirer_id ?? 'AMEX',
+      card_brand_product: instrument.card_brand_product ?? 'AM',
       card_brand: instrument.card_brand ?? null,
       card_type: instrument.card_type ?? null,
       bin: instrument.bin ?? null,
@@ -226,7 +241,7 @@ export function refundEnvelope(intent: Intent, state: PhaseState): WireObject {
       client_receipt_detail: done?.clientReceipt ?? null,
       merchant_receipt_detail: done?.merchantReceipt ?? null,
       refund_auth_nsu: done?.nsu ?? null,
-      error: done?.result === 'error' ? { code: done.responseCode, message: done.acquirerMessage } : null,
+      error: refundError(intent),
     },
   };
 }

@@ -110,7 +110,7 @@ const SCRIPT = `
     var cardless = intent.kind === 'settlement' || intent.method === 'QR_CODE';
     var brand = select('brand-' + id, BRANDS, intent.requestedBrand || 'VI');
     var entry = select('entry-' + id, ENTRY, 'CHIP');
-    brand.disabled = cardless || intent.kind === 'refund';
+    brand.disabled = cardless;
     entry.disabled = cardless;
     choices.appendChild(brand);
     choices.appendChild(entry);

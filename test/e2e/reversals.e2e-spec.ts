@@ -160,19 +160,26 @@ describe('reversals and refunds end to end', () => {
         return { id: res.body.id, providerId: String((await read(`/v1/refunds/${res.body.id}`, manual.apiKey)).providerId) };
       }
 
-      it('ends rejected REFUND.DECLINED when the terminal declines the card presented (e.g. not an AMEX card)', async () => {
+      it('ends rejected REFUND.DECLINED when the AMEX card presented is declined', async () => {
         const { id, providerId } = await offered();
-        await sys.sandboxCall('POST', `/sandbox/terminals/${manual.terminals[0]}/decline`, { paymentId: providerId });
+        await sys.sandboxCall('POST', `/sandbox/terminals/${manual.terminals[0]}/decline`, { paymentId: providerId, brand: 'AM' });
         const refund = await final(`/v1/refunds/${id}`, manual.apiKey);
-        expect(refund).toMatchObject({ status: 'rejected', failure: expect.objectContaining({ code: 'REFUND.DECLINED' }) });
+        expect(refund).toMatchObject({
+          status: 'rejected',
+          failure: expect.objectContaining({ code: 'REFUND.DECLINED' }),
+          card: expect.objectContaining({ brand: 'amex' }),
+        });
       });
 
-      it('records the AMEX card the provider reports, whatever card the person picked on the terminal', async () => {
-        // The sandbox's terminal reads only AMEX cards for a refund: a Visa pick still completes with AMEX.
+      it('ends rejected REFUND.BRAND_NOT_ALLOWED when the card presented is not AMEX, even if the person approves', async () => {
         const { id, providerId } = await offered();
         await sys.sandboxCall('POST', `/sandbox/terminals/${manual.terminals[0]}/approve`, { paymentId: providerId, brand: 'VI' });
         const refund = await final(`/v1/refunds/${id}`, manual.apiKey);
-        expect(refund).toMatchObject({ status: 'approved', card: expect.objectContaining({ brand: 'amex' }) });
+        expect(refund).toMatchObject({
+          status: 'rejected',
+          failure: expect.objectContaining({ code: 'REFUND.BRAND_NOT_ALLOWED' }),
+          card: expect.objectContaining({ brand: 'visa' }),
+        });
       });
 
       it('cancels a refund nobody took', async () => {

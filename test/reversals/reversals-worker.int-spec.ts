@@ -1,6 +1,7 @@
 // The reversals worker against real Postgres, Redis and the sandbox over HTTP: Visa payments given
 // back through Reversals, AMEX ones through Refunds, the reversal outcomes by the payment's amount,
-// cancels and deadlines, lost answers and refusals, and unreferenced AMEX refunds.
+// cancels and deadlines, lost answers and refusals, and unreferenced AMEX refunds (a card of another
+// brand refused at the terminal included).
 import { waitFor } from '@app/testing';
 import { isSubsequence, Merchant, startSystem, System } from '../support/system';
 
@@ -143,6 +144,28 @@ describe('reversals worker', () => {
     expect(await finalStatus(id)).toBe('rejected');
     expect((await sys.repo.findById(id))?.result.failure).toEqual({ code: 'REFUND.DECLINED', message: 'DENEGADA' });
     expect((await sys.events(id)).at(-1)).toBe('refund.rejected');
+  });
+
+  it('rejects a refund the terminal refused because the card presented is not AMEX with REFUND.BRAND_NOT_ALLOWED; an AMEX decline stays REFUND.DECLINED', async () => {
+    const m = await sys.merchant(1, 'manual');
+    const wrongCard = await sys.refund(m, 51000);
+    const declined = await sys.refund(m, 52000);
+    const atTerminal = async (id: string, action: 'approve' | 'decline', brand: string) => {
+      await sys.reached(id, 'pending');
+      const providerId = (await sys.repo.findById(id))?.providerId;
+      await sys.sandboxCall('POST', `/sandbox/terminals/${m.terminals[0]}/${action}`, { paymentId: providerId, brand });
+    };
+    await atTerminal(wrongCard, 'approve', 'VI');
+    await atTerminal(declined, 'decline', 'AM');
+
+    expect(await finalStatus(wrongCard)).toBe('rejected');
+    const refused = await sys.repo.findById(wrongCard);
+    expect(refused?.result.failure).toEqual({ code: 'REFUND.BRAND_NOT_ALLOWED', message: expect.stringContaining('AMEX') });
+    expect(refused?.result.card).toMatchObject({ brand: 'visa' });
+    expect((await sys.events(wrongCard)).at(-1)).toBe('refund.rejected');
+
+    expect(await finalStatus(declined)).toBe('rejected');
+    expect((await sys.repo.findById(declined))?.result.failure).toEqual({ code: 'REFUND.DECLINED', message: 'DENEGADA' });
   });
 
   it('resolves a lost refund create answer (09) by reference: one refund at the provider, approved', async () => {

@@ -15,6 +15,9 @@ function reversal(status: string, extra: Record<string, unknown> = {}) {
   return reversalDataSchema.parse({ payment_id: 'p-1', reversal_status: status, payment_data: visaPayment, ...extra });
 }
 
+const REFUND_CODES = { declined: 'REFUND.DECLINED', brandNotAllowed: 'REFUND.BRAND_NOT_ALLOWED' } as const;
+const REVERSAL_CODES = { declined: 'REVERSAL.DECLINED', brandNotAllowed: 'REVERSAL.DECLINED' } as const;
+
 function refund(status: string, extra: Record<string, unknown> = {}) {
   return refundDataSchema.parse({ refund_id: 'r-1', refund_status: status, ...extra });
 }
@@ -87,7 +90,7 @@ describe('mapRefund', () => {
     ['ERROR', 'failed'],
     ['UNDONE', 'cancelled'],
   ])('maps %s to %s', (status, expected) => {
-    expect(mapRefund(refund(status), 'requested', 'REFUND.DECLINED').status).toBe(expected);
+    expect(mapRefund(refund(status), 'requested', REFUND_CODES).status).toBe(expected);
   });
 
   it('records the refund’s own AMEX card, receipt and batch', () => {
@@ -104,7 +107,7 @@ describe('mapRefund', () => {
         authorization_code: '111111',
       }),
       null,
-      'REFUND.DECLINED',
+      REFUND_CODES,
     );
     expect(mapped).toMatchObject({ providerId: 'r-1', terminalId: '38011128' });
     expect(mapped.result).toMatchObject({
@@ -116,7 +119,43 @@ describe('mapRefund', () => {
   });
 
   it('declines with the code the caller names: a refund, or a reversal given back through refunds', () => {
-    expect(mapRefund(refund('DECLINED'), null, 'REFUND.DECLINED').result.failure?.code).toBe('REFUND.DECLINED');
-    expect(mapRefund(refund('DECLINED'), null, 'REVERSAL.DECLINED').result.failure?.code).toBe('REVERSAL.DECLINED');
+    expect(mapRefund(refund('DECLINED'), null, REFUND_CODES).result.failure?.code).toBe('REFUND.DECLINED');
+    expect(mapRefund(refund('DECLINED'), null, REVERSAL_CODES).result.failure?.code).toBe('REVERSAL.DECLINED');
+  });
+
+  it('keeps a plain decline of an AMEX card REFUND.DECLINED, with the acquirer’s message', () => {
+    const declined = refund('DECLINED', { card_brand_product: 'AM', card_brand: 'AMERICAN EXPRESS', acquirer_additional_message: 'DENEGADA', error: null });
+    expect(mapRefund(declined, null, REFUND_CODES).result.failure).toEqual({ code: 'REFUND.DECLINED', message: 'DENEGADA' });
+  });
+
+  it('reads a card that is not AMEX, refused by the terminal, as REFUND.BRAND_NOT_ALLOWED', () => {
+    const refused = refund('DECLINED', {
+      card_brand_product: 'VI',
+      card_brand: 'VISA',
+      acquirer_additional_message: 'TARJETA NO ADMITIDA',
+      error: { code: 'BRAND_NOT_ALLOWED', message: 'refunds are for AMEX (AM) only; the card presented is VISA' },
+    });
+    const mapped = mapRefund(refused, null, REFUND_CODES);
+    expect(mapped.status).toBe('rejected');
+    expect(mapped.result.failure).toEqual({ code: 'REFUND.BRAND_NOT_ALLOWED', message: 'refunds are for AMEX (AM) only; the card presented is VISA' });
+    expect(mapped.result.card).toMatchObject({ brand: 'visa' });
+    // A reversal given back through refunds keeps its own decline code.
+    expect(mapRefund(refused, null, REVERSAL_CODES).result.failure?.code).toBe('REVERSAL.DECLINED');
+  });
+
+  it.each([
+    ['the error code alone, as one item', { error: { code: 'BRAND_NOT_ALLOWED', title: 'AMEX only' } }, 'AMEX only'],
+    ['the error code alone, in a list', { error: [{ code: 'BRAND_NOT_ALLOWED', acquirer_message: 'SOLO AMEX' }] }, 'SOLO AMEX'],
+    ['the error code alone, bare', { error: 'BRAND_NOT_ALLOWED' }, 'refunds are for AMEX cards only'],
+    ['a Mastercard read, with no error', { card_brand_product: 'MC', card_brand: 'MASTERCARD' }, 'refunds are for AMEX cards only; the card presented is mastercard'],
+  ])('tells a brand refusal from %s', (_what, extra, message) => {
+    expect(mapRefund(refund('DECLINED', extra), null, REFUND_CODES).result.failure).toEqual({ code: 'REFUND.BRAND_NOT_ALLOWED', message });
+  });
+
+  it('reads the brand error only on a declined refund', () => {
+    const approved = refund('CONFIRMED', { card_brand_product: 'AM', error: { code: 'BRAND_NOT_ALLOWED' } });
+    expect(mapRefund(approved, null, REFUND_CODES).result.failure).toBeUndefined();
+    const failed = refund('ERROR', { error: { code: '96', message: 'ERROR EN TERMINAL' } });
+    expect(mapRefund(failed, null, REFUND_CODES).result.failure?.code).toBe('TERMINAL.ERROR');
   });
 });

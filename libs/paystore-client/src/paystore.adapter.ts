@@ -155,18 +155,63 @@ export function mapReversal(data: ReversalData, cancelReason: CancelReason, repo
   return reading;
 }
 
+/** The failure codes of a refund that ends declined. */
+export interface RefundDeclineCodes {
+  /** The acquirer or the terminal declined it. */
+  declined: FailureView['code'];
+  /** The terminal refused the card presented because it is not AMEX (see refundRefusedForBrand). */
+  brandNotAllowed: FailureView['code'];
+}
+
+/** The codes of the provider's `refund_data.error`, whatever its shape: an item, a list of items, or a bare code. */
+function errorCodesOf(error: unknown): string[] {
+  const items = Array.isArray(error) ? error : [error];
+  return items.flatMap((item) => {
+    if (typeof item === 'string') return [item];
+    const code = wireText(item as object, 'code');
+    return code === null ? [] : [code];
+  });
+}
+
+/** The text the provider gave with `refund_data.error`, if any. */
+function errorMessageOf(error: unknown): string | null {
+  const first = (Array.isArray(error) ? error[0] : error) as object | null | undefined;
+  if (first === null || typeof first !== 'object') return null;
+  return wireText(first, 'message') ?? wireText(first, 'acquirer_message') ?? wireText(first, 'title');
+}
+
 /**
- * `declinedCode`: an AMEX payment given back through Refunds is a reversal to the register
- * (`REVERSAL.DECLINED`); an unreferenced refund is a refund (`REFUND.DECLINED`).
+ * Whether a declined refund was refused because the card presented is not AMEX (PayStore refunds
+ * are AMEX only): its `error` carries the provider's `BRAND_NOT_ALLOWED`, or the card it read is
+ * of another brand.
  */
-export function mapRefund(data: RefundData, cancelReason: CancelReason, declinedCode: FailureView['code'], report?: UnknownEnumReporter): IntentReading {
+export function refundRefusedForBrand(data: RefundData): boolean {
+  if (errorCodesOf(data.error).includes('BRAND_NOT_ALLOWED')) return true;
+  const brand = cardBrandOf(wireText(data, 'card_brand_product'), wireText(data, 'card_brand'));
+  return brand !== null && brand !== 'amex';
+}
+
+/**
+ * `codes`: an AMEX payment given back through Refunds is a reversal to the register
+ * (`REVERSAL.DECLINED`); an unreferenced refund is a refund (`REFUND.DECLINED`, or
+ * `REFUND.BRAND_NOT_ALLOWED` when the card presented is not AMEX).
+ */
+export function mapRefund(data: RefundData, cancelReason: CancelReason, codes: RefundDeclineCodes, report?: UnknownEnumReporter): IntentReading {
   const cls = classifyRefundStatus(data.refund_status, report);
-  return paystoreReading(data, cls, data.refund_id, cancelReason, {
+  const reading = paystoreReading(data, cls, data.refund_id, cancelReason, {
     providerStatus: typeof data.refund_status === 'string' ? data.refund_status : null,
-    declinedCode,
+    declinedCode: codes.declined,
     card: () => cardOf(data),
     receiptNumber: wireText(data, 'refunds_transaction_receipt'),
   });
+  if (cls === 'declined' && refundRefusedForBrand(data)) {
+    const brand = cardBrandOf(wireText(data, 'card_brand_product'), wireText(data, 'card_brand'));
+    reading.result.failure = {
+      code: codes.brandNotAllowed,
+      message: errorMessageOf(data.error) ?? `refunds are for AMEX cards only${brand && brand !== 'amex' ? `; the card presented is ${brand}` : ''}`,
+    };
+  }
+  return reading;
 }
 
 /** CONFIRMED closes the batch named in `batch_number`, with the terminal's closing receipt. */
@@ -274,7 +319,7 @@ export class PaystoreAdapter implements ProviderAdapter {
           : envelope,
       ...FAILURES,
     };
-    this.refundPortOf = this.refundPort(null, ErrorCode.RefundDeclined, 'Devolucion');
+    this.refundPortOf = this.refundPort(null, { declined: ErrorCode.RefundDeclined, brandNotAllowed: ErrorCode.RefundBrandNotAllowed }, 'Devolucion');
   }
 
   payment(): IntentPort<PaymentEnvelope> {
@@ -288,7 +333,8 @@ export class PaystoreAdapter implements ProviderAdapter {
    */
   reversal(payment: OperationEntity | null, reversal?: OperationEntity): IntentPort<ReversalEnvelope> | IntentPort<RefundEnvelope> {
     const via = reversal?.request?.via ?? reversalRoute(payment?.result?.card?.brand);
-    if (via === 'refund') return this.refundPort(payment, ErrorCode.ReversalDeclined, 'Anulacion');
+    // The payment's own AMEX card gives it back; any refusal at the terminal is the reversal's decline.
+    if (via === 'refund') return this.refundPort(payment, { declined: ErrorCode.ReversalDeclined, brandNotAllowed: ErrorCode.ReversalDeclined }, 'Anulacion');
     const client = this.client;
     const port: IntentPort<ReversalEnvelope> = {
       create: (cuit, op) =>
@@ -338,7 +384,7 @@ export class PaystoreAdapter implements ProviderAdapter {
   }
 
   /** An AMEX card given back (`card_brand_product: 'AM'`): the operation's amount, else the payment's. */
-  private refundPort(payment: OperationEntity | null, declinedCode: FailureView['code'], menuFallback: string): IntentPort<RefundEnvelope> {
+  private refundPort(payment: OperationEntity | null, codes: RefundDeclineCodes, menuFallback: string): IntentPort<RefundEnvelope> {
     const client = this.client;
     return {
       create: (cuit, op) =>
@@ -353,7 +399,7 @@ export class PaystoreAdapter implements ProviderAdapter {
       get: (cuit, providerId) => client.getRefund(cuit, providerId),
       find: (cuit, op) => client.findRefundByEcrTransactionId(cuit, op.id),
       cancel: (cuit, providerId) => client.cancelRefund(cuit, providerId),
-      read: (envelope, op) => mapRefund(envelope.refund_data, op.cancelReason, declinedCode),
+      read: (envelope, op) => mapRefund(envelope.refund_data, op.cancelReason, codes),
       rejection,
       ...FAILURES,
     };

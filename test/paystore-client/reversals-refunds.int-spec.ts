@@ -3,13 +3,16 @@
 import {
   classifyRefundStatus,
   classifyReversalStatus,
+  isOutcomeUnknown,
+  mapRefund,
   PaymentEnvelope,
   PaystoreClient,
   PaystoreErrorCode,
   RefundEnvelope,
+  refundRefusedForBrand,
   ReversalEnvelope,
 } from '@app/paystore-client';
-import { CUIT, eventually, Harness, paystoreFailure, reference, sleep, startHarness } from './sandbox.harness';
+import { CUIT, eventually, Harness, paystoreFailure, reference, REFUNDS_PATH, REVERSALS_PATH, sleep, startHarness } from './sandbox.harness';
 
 const AUTO = '38014001';
 const MANUAL = '38014002';
@@ -27,6 +30,15 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const onAuto = [{ terminal_id: AUTO }];
+
+/** The creates the sandbox received under `path` for one reference (the client never sends one twice). */
+async function createsFor(path: string, ecr: string, key: 'refund' | 'reversal'): Promise<number> {
+  const posts = await h.control.requests({ method: 'POST', path });
+  return posts.filter((r) => {
+    const body = r.body as { ecr_transaction_id?: string; reversal_request_data?: { ecr_transaction_id?: string } } | null;
+    return r.path === path && (key === 'refund' ? body?.ecr_transaction_id : body?.reversal_request_data?.ecr_transaction_id) === ecr;
+  }).length;
+}
 
 async function paid(amount: string, extra: { card_brand_product?: 'AM' | 'VI' } = {}, finalStatus = 'CONFIRMED'): Promise<PaymentEnvelope> {
   const created = await client.createPayment(CUIT, { payment_amount: amount, ecr_transaction_id: reference('pay'), terminals_list: onAuto, ...extra });
@@ -128,6 +140,28 @@ describe('reversals against the sandbox', () => {
     expect(err).toMatchObject({ code: PaystoreErrorCode.Conflict, outcome: 'not_applied', operation: 'reversal.cancel' });
   });
 
+  it('a lost create answer is TIMEOUT with an unknown outcome, never sent again; the reversal is found by reference', async () => {
+    const payment = await paid('5900');
+    const id = payment.payment_data.payment_id;
+    const ecr = reference('rev-lost');
+    const impatient = h.client({ createTimeoutMs: 300 });
+    // The sandbox holds the answer past the client's patience, then handles the request anyway.
+    await h.control.addFault({ match: { method: 'POST', path: REVERSALS_PATH }, latencyMs: 900 });
+    try {
+      const started = Date.now();
+      const err = await paystoreFailure(impatient.createReversal(CUIT, { payment_id: id, ecr_transaction_id: ecr, terminals_list: onAuto }));
+      expect(Date.now() - started).toBeLessThan(900);
+      expect(err).toMatchObject({ code: PaystoreErrorCode.Timeout, outcome: 'unknown', operation: 'reversal.create' });
+      expect(isOutcomeUnknown(err)).toBe(true);
+    } finally {
+      await h.control.clearFaults();
+    }
+    const found = await eventually(() => impatient.findReversalByEcrTransactionId(CUIT, ecr), (r) => r !== null);
+    expect(found?.reversal_data.payment_id).toBe(id);
+    expect(classifyReversalStatus((await reversalUntil(id, ['REVERSED'])).reversal_data.reversal_status)).toBe('approved');
+    expect(await createsFor(REVERSALS_PATH, ecr, 'reversal')).toBe(1);
+  });
+
   it('lists reversals by status and page', async () => {
     const from = new Date();
     const payment = await paid('5800');
@@ -187,6 +221,71 @@ describe('AMEX refunds against the sandbox', () => {
     expect(err).toMatchObject({ code: PaystoreErrorCode.Conflict, outcome: 'not_applied' });
     expect((await h.control.approve(MANUAL, id)).status).toBe(200);
     expect((await client.getRefund(CUIT, id)).refund_data.refund_status).toBe('CONFIRMED');
+  });
+
+  it('a slow terminal keeps the refund PROCESSING_REFUND for a while, then confirms it', async () => {
+    const created = await client.createRefund(CUIT, { refund_amount: '7508', ecr_transaction_id: reference('ref'), terminals_list: onAuto });
+    const id = created.refund_data.refund_id;
+    await refundUntil(id, ['PROCESSING_REFUND']);
+    await sleep(200);
+    const processing = await client.getRefund(CUIT, id);
+    expect(processing.refund_data.refund_status).toBe('PROCESSING_REFUND');
+    expect(classifyRefundStatus(processing.refund_data.refund_status)).toBe('processing');
+    expect(classifyRefundStatus((await refundUntil(id, ['CONFIRMED', 'DECLINED', 'ERROR'])).refund_data.refund_status)).toBe('approved');
+  });
+
+  it('a lost create answer is TIMEOUT with an unknown outcome, never sent again; the refund is found by reference', async () => {
+    const impatient = h.client({ createTimeoutMs: 300 });
+    const ecr = reference('ref-lost');
+    const started = Date.now();
+    const err = await paystoreFailure(impatient.createRefund(CUIT, { refund_amount: '7609', ecr_transaction_id: ecr, terminals_list: onAuto }));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(err).toMatchObject({ code: PaystoreErrorCode.Timeout, outcome: 'unknown', operation: 'refund.create' });
+    expect(isOutcomeUnknown(err)).toBe(true);
+
+    const found = await impatient.findRefundByEcrTransactionId(CUIT, ecr);
+    expect(found?.refund_request_data?.ecr_transaction_id).toBe(ecr);
+    const done = await refundUntil(found?.refund_data.refund_id as string, ['CONFIRMED', 'DECLINED', 'ERROR']);
+    expect(classifyRefundStatus(done.refund_data.refund_status)).toBe('approved');
+    expect(await createsFor(REFUNDS_PATH, ecr, 'refund')).toBe(1);
+  });
+
+  it('a 503 create is UNAVAILABLE, not applied: nothing exists for the reference, sent once', async () => {
+    const ecr = reference('ref-503');
+    const err = await paystoreFailure(client.createRefund(CUIT, { refund_amount: '7710', ecr_transaction_id: ecr, terminals_list: onAuto }));
+    expect(err).toMatchObject({ code: PaystoreErrorCode.Unavailable, outcome: 'not_applied', httpStatus: 503, operation: 'refund.create' });
+    expect(isOutcomeUnknown(err)).toBe(false);
+    expect(await client.findRefundByEcrTransactionId(CUIT, ecr)).toBeNull();
+    expect(await createsFor(REFUNDS_PATH, ecr, 'refund')).toBe(1);
+  });
+
+  it('leaves a refund no terminal takes in REFUND_REQUEST until it is cancelled, then UNDONE', async () => {
+    const created = await client.createRefund(CUIT, { refund_amount: '7807', ecr_transaction_id: reference('ref'), terminals_list: onAuto });
+    const id = created.refund_data.refund_id;
+    await sleep(300);
+    const waiting = await client.getRefund(CUIT, id);
+    expect(waiting.refund_data.refund_status).toBe('REFUND_REQUEST');
+    expect(classifyRefundStatus(waiting.refund_data.refund_status)).toBe('requested');
+    expect(classifyRefundStatus((await client.cancelRefund(CUIT, id)).refund_data.refund_status)).toBe('cancelling');
+    expect(classifyRefundStatus((await refundUntil(id, ['UNDONE'])).refund_data.refund_status)).toBe('cancelled');
+  });
+
+  it('reads a card that is not AMEX, refused at the terminal, as a brand refusal: REFUND.BRAND_NOT_ALLOWED', async () => {
+    const created = await client.createRefund(CUIT, { refund_amount: '7900', ecr_transaction_id: reference('ref'), terminals_list: [{ terminal_id: MANUAL }] });
+    const id = created.refund_data.refund_id;
+    expect((await h.control.approve(MANUAL, id, { brand: 'VI' })).status).toBe(200);
+    const done = await client.getRefund(CUIT, id);
+    expect(done.refund_data).toMatchObject({ refund_status: 'DECLINED', card_brand_product: 'VI', error: { code: 'BRAND_NOT_ALLOWED' } });
+    expect(refundRefusedForBrand(done.refund_data)).toBe(true);
+    const codes = { declined: 'REFUND.DECLINED', brandNotAllowed: 'REFUND.BRAND_NOT_ALLOWED' } as const;
+    expect(mapRefund(done.refund_data, null, codes)).toMatchObject({ status: 'rejected', result: { failure: { code: 'REFUND.BRAND_NOT_ALLOWED' } } });
+
+    // An AMEX card the acquirer declines is a plain decline.
+    const declined = await client.createRefund(CUIT, { refund_amount: '7905', ecr_transaction_id: reference('ref'), terminals_list: onAuto });
+    const plain = await refundUntil(declined.refund_data.refund_id, ['CONFIRMED', 'DECLINED', 'ERROR']);
+    expect(plain.refund_data).toMatchObject({ refund_status: 'DECLINED', card_brand_product: 'AM', error: null });
+    expect(refundRefusedForBrand(plain.refund_data)).toBe(false);
+    expect(mapRefund(plain.refund_data, null, codes).result.failure?.code).toBe('REFUND.DECLINED');
   });
 
   it('answers 404 for an unknown refund', async () => {

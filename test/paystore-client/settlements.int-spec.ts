@@ -1,11 +1,12 @@
 // Contract: batch close (cierre de lote) through PaystoreClient against the sandbox: one call per
 // terminal, the batch it closed, the next batch number, reads and lists.
-import { classifySettlementStatus, PaystoreClient, PaystoreErrorCode, SettlementEnvelope } from '@app/paystore-client';
-import { CUIT, eventually, Harness, paystoreFailure, reference, startHarness } from './sandbox.harness';
+import { classifySettlementStatus, isOutcomeUnknown, PaystoreClient, PaystoreErrorCode, SettlementEnvelope } from '@app/paystore-client';
+import { CUIT, eventually, Harness, paystoreFailure, reference, SETTLEMENTS_PATH, startHarness } from './sandbox.harness';
 
 const TERMINAL = '38015001';
 const OTHER = '38015002';
 const MANUAL = '38015003';
+const LOST = '38015004';
 
 let h: Harness;
 let client: PaystoreClient;
@@ -15,6 +16,7 @@ beforeAll(async () => {
   await h.control.registerTerminal(TERMINAL);
   await h.control.registerTerminal(OTHER);
   await h.control.registerTerminal(MANUAL, { mode: 'manual' });
+  await h.control.registerTerminal(LOST);
   client = h.client();
 });
 
@@ -81,6 +83,28 @@ describe('settlements against the sandbox', () => {
     expect(page2.settlements[0]?.settlements_data.settlement_id).toBe(b.settlements_data.settlement_id);
     const elsewhere = await client.listSettlements(CUIT, { terminalId: OTHER, from });
     expect(elsewhere.settlements).toEqual([]);
+  });
+
+  it('a lost create answer is TIMEOUT with an unknown outcome, never sent again; the settlement is found in the terminal’s list', async () => {
+    const impatient = h.client({ createTimeoutMs: 300 });
+    const from = new Date();
+    // The sandbox holds the answer past the client's patience, then handles the request anyway.
+    await h.control.addFault({ match: { method: 'POST', path: SETTLEMENTS_PATH }, latencyMs: 900 });
+    try {
+      const started = Date.now();
+      const err = await paystoreFailure(impatient.createSettlement(CUIT, LOST, true));
+      expect(Date.now() - started).toBeLessThan(900);
+      expect(err).toMatchObject({ code: PaystoreErrorCode.Timeout, outcome: 'unknown', operation: 'settlement.create' });
+      expect(isOutcomeUnknown(err)).toBe(true);
+    } finally {
+      await h.control.clearFaults();
+    }
+    const listed = await eventually(() => impatient.listSettlements(CUIT, { terminalId: LOST, from }), (l) => l.total > 0);
+    expect(listed.settlements).toHaveLength(1);
+    const done = await settled(listed.settlements[0]?.settlements_data.settlement_id as string);
+    expect(classifySettlementStatus(done.settlements_data.settlement_status)).toBe('approved');
+    const creates = (await h.control.requests({ method: 'POST', path: SETTLEMENTS_PATH })).filter((r) => r.query.terminal_id === LOST);
+    expect(creates).toHaveLength(1);
   });
 
   it('answers 400 for an unknown terminal and 404 for an unknown settlement', async () => {

@@ -1,9 +1,16 @@
-// The homologation cases as data: what the provider asks an integrator to run and report back
-// (one payment id per case), each as steps through the public API and what must come out of it.
-// Amounts follow the sandbox's outcome rules (docs/sandbox.md), so the same table runs against
-// the sandbox unattended and against the provider's homologation environment with a person at the
-// terminals, who follows each step's `say`.
-import type { OperationStatus } from '@app/contracts';
+// The homologation cases as data: what each provider (PayStore, Klio SmartPos, pagoUno) asks an
+// integrator to run and report back (the provider's id of every operation), each as steps through
+// the public API and what must come out of it. Amounts follow the sandbox's outcome rules
+// (docs/sandbox.md), so the same table runs against the sandbox unattended and against the
+// providers' homologation environments with a person at the terminals, who follows each step's `say`.
+import type { OperationStatus, ProviderName } from '@app/contracts';
+
+/** The providers' names as the report shows them. */
+export const PROVIDER_LABEL: Readonly<Record<ProviderName, string>> = Object.freeze({
+  paystore: 'PayStore',
+  klio: 'Klio SmartPos',
+  pagouno: 'pagoUno',
+});
 
 /** What a person does on the terminal; against the sandbox, its control route of that name. */
 export type TerminalAction = 'take' | 'approve' | 'decline' | 'walkaway';
@@ -14,8 +21,17 @@ export type TerminalAction = 'take' | 'approve' | 'decline' | 'walkaway';
  */
 export type Milestone = 'sent' | 'taken' | 'final';
 
-/** An index into the configured terminals (0 = the first). */
+/** An index into the configured terminals of the case's provider (0 = the first). */
 export type TerminalIndex = number;
+
+/**
+ * One card of a pagoUno split: `card` indexes the run's test cards (tokenized by the run, as the
+ * buyer's device would, once per payment), `merchant` the pagoUno merchant codes it charges for.
+ */
+export interface SplitCard {
+  card: number;
+  purchases: { merchant: number; amount: number; installments?: number; sellerDescriptor: string }[];
+}
 
 export type Step =
   | {
@@ -26,8 +42,11 @@ export type Step =
       installments?: number;
       plan?: 'ahora_3' | 'ahora_6' | 'ahora_12' | 'ahora_18';
       method?: 'card' | 'qr';
+      /** pagoUno: the cards and purchases that make up `amount`. */
+      split?: SplitCard[];
     }
-  | { do: 'reverse'; as: string; payment: string }
+  /** Without `amount` the whole payment (what is left of it); with it, a partial reversal. */
+  | { do: 'reverse'; as: string; payment: string; amount?: number }
   | { do: 'refund'; as: string; amount: number; terminals?: TerminalIndex[] }
   | { do: 'settle'; as: string; terminal?: TerminalIndex }
   /** The register cancels (`POST /v1/{type}s/{id}/cancel`); `ifOpen` skips it when already final. */
@@ -59,6 +78,8 @@ export type Check =
 
 export interface HomologationCase {
   id: string;
+  /** Whose terminals the case runs on; the report keeps it on every row. */
+  provider: ProviderName;
   title: string;
   /** The case as the provider's homologation sheet names it. */
   caso: string;
@@ -76,6 +97,15 @@ const ticket = (op: string): Check[] => [
   { op, path: 'receiptNumber', set: true },
 ];
 
+/** pagoUno: exactly these transactions, in purchase order, each with its own id. */
+const transactions = (op: string, statuses: ('approved' | 'declined' | 'reversed' | 'failed')[]): Check[] => [
+  { op, path: 'transactions', count: statuses.length },
+  ...statuses.flatMap((status, i): Check[] => [
+    { op, path: `transactions.${i}.status`, is: status },
+    { op, path: `transactions.${i}.id`, set: true },
+  ]),
+];
+
 const payAndTerminal = (say: string): Step[] => [
   { do: 'await', op: 'payment', until: 'sent' },
   { do: 'terminal', op: 'payment', say },
@@ -85,6 +115,7 @@ const payAndTerminal = (say: string): Step[] => [
 export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<HomologationCase[]>([
   {
     id: 'approved',
+    provider: 'paystore',
     title: 'Approved card payment',
     caso: 'Pago aprobado',
     expected: 'payment approved; card, authorization code, batch and receipt numbers; the terminal that took it',
@@ -97,6 +128,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'declined',
+    provider: 'paystore',
     title: 'Declined card payment',
     caso: 'Pago rechazado',
     expected: 'payment rejected with PAYMENT.DECLINED and the acquirer message',
@@ -112,6 +144,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'cancelled-by-register',
+    provider: 'paystore',
     title: 'Payment cancelled by the register before a terminal takes it',
     caso: 'Pago cancelado desde la caja',
     expected: 'payment cancelled after the register cancels it while it waits on the terminal',
@@ -127,6 +160,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'cancelled-on-terminal',
+    provider: 'paystore',
     title: 'Payment cancelled on the terminal',
     caso: 'Pago cancelado desde el POS',
     expected:
@@ -147,6 +181,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'qr',
+    provider: 'paystore',
     title: 'QR payment',
     caso: 'Pago con QR',
     expected: 'payment approved, paid from a wallet: method qr and a QR code id, no card',
@@ -164,6 +199,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'installments',
+    provider: 'paystore',
     title: 'Payment in 3 installments',
     caso: 'Pago en cuotas',
     expected: 'payment approved in 3 installments',
@@ -176,6 +212,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'ahora-12',
+    provider: 'paystore',
     title: 'Payment with the Ahora 12 plan',
     caso: 'Pago con plan Ahora 12',
     expected: 'payment approved with plan ahora_12 in 12 installments',
@@ -188,6 +225,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'broadcast',
+    provider: 'paystore',
     title: 'Payment broadcast to three terminals, taken by one',
     caso: 'Pago difundido a varios POS',
     expected: 'payment sent to three terminals, approved on the one that took it',
@@ -213,6 +251,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'reversal',
+    provider: 'paystore',
     title: 'Full reversal of an approved payment',
     caso: 'Anulación total',
     expected: 'payment approved, then reversed whole on its terminal: reversal approved and linked to the payment',
@@ -234,6 +273,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'reversal-cancelled',
+    provider: 'paystore',
     title: 'Reversal cancelled by the register before a terminal takes it',
     caso: 'Anulación cancelada',
     expected: 'payment approved; its reversal cancelled while it waits on the terminal; the payment stays approved, not reversed',
@@ -254,6 +294,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'amex-refund',
+    provider: 'paystore',
     title: 'Unreferenced refund to an AMEX card',
     caso: 'Devolución AMEX',
     expected: 'refund approved on an American Express card',
@@ -268,6 +309,7 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
   },
   {
     id: 'settlement',
+    provider: 'paystore',
     title: 'Settlement (batch close) of the first terminal',
     caso: 'Cierre de lote',
     expected: 'settlement approved with the batch number it closed and totals per card brand',
@@ -283,11 +325,216 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
       { op: 'settlement', path: 'totals', set: true },
     ],
   },
+
+  // Klio SmartPos: tasks to an Android POS device. Against the sandbox its UNATTENDED devices
+  // complete them by the amount rules on their own; against Klio a person works the device.
+  {
+    id: 'klio-approved',
+    provider: 'klio',
+    title: 'Klio: approved card payment',
+    caso: 'Pago con tarjeta aprobado',
+    expected: 'payment approved on the device; card, authorization code, batch and receipt (ticket) numbers',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 160000 },
+      ...payAndTerminal('On the Klio device, pay $1,600.00 with a card that is approved (chip).'),
+    ],
+    outcome: { payment: 'approved' },
+    checks: [
+      ...ticket('payment'),
+      { op: 'payment', path: 'card.brand', set: true },
+      { op: 'payment', path: 'card.last4', set: true },
+      { op: 'payment', path: 'terminalId', among: 'terminalIds' },
+    ],
+  },
+  {
+    id: 'klio-declined',
+    provider: 'klio',
+    title: 'Klio: declined card payment',
+    caso: 'Pago con tarjeta rechazado',
+    expected: 'payment rejected with PAYMENT.DECLINED and the voucher message',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 160005 },
+      ...payAndTerminal('On the Klio device, pay $1,600.05 with the card that the acquirer declines (homologation kit).'),
+    ],
+    outcome: { payment: 'rejected' },
+    checks: [
+      { op: 'payment', path: 'failure.code', is: 'PAYMENT.DECLINED' },
+      { op: 'payment', path: 'failure.message', set: true },
+    ],
+  },
+  {
+    id: 'klio-cancelled-by-register',
+    provider: 'klio',
+    title: 'Klio: payment cancelled by the register before the device takes it',
+    caso: 'Pago cancelado desde la caja',
+    expected: 'payment cancelled after the register cancels its task while it waits on the device',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 160007 },
+      { do: 'await', op: 'payment', until: 'sent' },
+      { do: 'terminal', op: 'payment', say: 'Leave the payment of $1,600.07 on the Klio device untouched: the register cancels it.' },
+      { do: 'cancel', op: 'payment' },
+      { do: 'await', op: 'payment', until: 'final' },
+    ],
+    outcome: { payment: 'cancelled' },
+    checks: [],
+  },
+  {
+    id: 'klio-qr',
+    provider: 'klio',
+    title: 'Klio: QR payment',
+    caso: 'Pago con QR',
+    expected: 'payment approved, paid from a wallet: method qr and a QR id, no card',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 161000, method: 'qr' },
+      ...payAndTerminal('Scan the QR shown on the Klio device with the homologation wallet and pay $1,610.00.'),
+    ],
+    outcome: { payment: 'approved' },
+    checks: [
+      { op: 'payment', path: 'method', is: 'qr' },
+      { op: 'payment', path: 'qrCodeId', set: true },
+      { op: 'payment', path: 'card', is: null },
+      { op: 'payment', path: 'authorizationCode', set: true },
+    ],
+  },
+  {
+    id: 'klio-partial-annulment',
+    provider: 'klio',
+    title: 'Klio: partial annulment of an approved payment',
+    caso: 'Anulación parcial',
+    expected: 'payment of $1,620.00 approved, then $500.00 of it annulled: annulment approved, the payment shows 500.00 given back and stays approved',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 162000 },
+      ...payAndTerminal('On the Klio device, pay $1,620.00 with a card.'),
+      { do: 'reverse', as: 'annulment', payment: 'payment', amount: 50000 },
+      { do: 'await', op: 'annulment', until: 'sent' },
+      { do: 'terminal', op: 'annulment', say: 'Confirm the annulment of $500.00 on the Klio device with the same card.' },
+      { do: 'await', op: 'annulment', until: 'final' },
+    ],
+    outcome: { payment: 'approved', annulment: 'approved' },
+    checks: [
+      { op: 'annulment', path: 'paymentId', idOf: 'payment' },
+      { op: 'annulment', path: 'amount', is: 50000 },
+      { op: 'payment', path: 'reversedAmount', is: 50000 },
+    ],
+  },
+  {
+    id: 'klio-full-annulment',
+    provider: 'klio',
+    title: 'Klio: full annulment of an approved payment',
+    caso: 'Anulación total',
+    expected: 'payment approved, then annulled whole: annulment approved for the whole amount and linked to the payment',
+    steps: [
+      { do: 'pay', as: 'payment', amount: 163000 },
+      ...payAndTerminal('On the Klio device, pay $1,630.00 with a card.'),
+      { do: 'reverse', as: 'annulment', payment: 'payment' },
+      { do: 'await', op: 'annulment', until: 'sent' },
+      { do: 'terminal', op: 'annulment', say: 'Confirm the annulment of $1,630.00 on the Klio device with the same card.' },
+      { do: 'await', op: 'annulment', until: 'final' },
+    ],
+    outcome: { payment: 'approved', annulment: 'approved' },
+    checks: [
+      { op: 'annulment', path: 'paymentId', idOf: 'payment' },
+      { op: 'annulment', path: 'amount', is: 163000 },
+      { op: 'payment', path: 'reversedAmount', is: 163000 },
+      { op: 'payment', path: 'reversalId', idOf: 'annulment' },
+    ],
+  },
+
+  // pagoUno: card-not-present split charges. The run tokenizes its test cards as the buyer's
+  // device would; the charge answers final, so no terminal step.
+  {
+    id: 'pagouno-split-approved',
+    provider: 'pagouno',
+    title: 'pagoUno: split charge of two cards and three merchant purchases, approved',
+    caso: 'Cobro grupal aprobado',
+    expected: 'payment approved; one approved transaction per purchase, each with its pagoUno id',
+    steps: [
+      {
+        do: 'pay',
+        as: 'payment',
+        amount: 300000,
+        split: [
+          {
+            card: 0,
+            purchases: [
+              { merchant: 0, amount: 100000, sellerDescriptor: 'HOMOLOGACION*UNO' },
+              { merchant: 1, amount: 50000, installments: 3, sellerDescriptor: 'HOMOLOGACION*DOS' },
+            ],
+          },
+          { card: 1, purchases: [{ merchant: 2, amount: 150000, sellerDescriptor: 'HOMOLOGACION*TRES' }] },
+        ],
+      },
+      { do: 'await', op: 'payment', until: 'final' },
+    ],
+    outcome: { payment: 'approved' },
+    checks: [{ op: 'payment', path: 'authorizationCode', set: true }, ...transactions('payment', ['approved', 'approved', 'approved'])],
+  },
+  {
+    id: 'pagouno-split-declined',
+    provider: 'pagouno',
+    title: 'pagoUno: split charge with one card declined',
+    caso: 'Cobro grupal con una tarjeta rechazada',
+    expected:
+      'payment rejected with PAYMENT.DECLINED: the second card declined, and the first card\'s two approved purchases reversed by pagoUno',
+    steps: [
+      {
+        do: 'pay',
+        as: 'payment',
+        amount: 180005,
+        split: [
+          {
+            card: 0,
+            purchases: [
+              { merchant: 0, amount: 80000, sellerDescriptor: 'HOMOLOGACION*UNO' },
+              { merchant: 1, amount: 40000, sellerDescriptor: 'HOMOLOGACION*DOS' },
+            ],
+          },
+          { card: 1, purchases: [{ merchant: 2, amount: 60005, sellerDescriptor: 'HOMOLOGACION*TRES' }] },
+        ],
+      },
+      { do: 'await', op: 'payment', until: 'final' },
+    ],
+    outcome: { payment: 'rejected' },
+    checks: [
+      { op: 'payment', path: 'failure.code', is: 'PAYMENT.DECLINED' },
+      ...transactions('payment', ['reversed', 'reversed', 'declined']),
+    ],
+  },
+  {
+    id: 'pagouno-annulment',
+    provider: 'pagouno',
+    title: 'pagoUno: annulment of an approved split charge',
+    caso: 'Anulación de cobro grupal',
+    expected: 'payment approved, then annulled whole: every transaction annulled, reversal approved for the whole amount',
+    steps: [
+      {
+        do: 'pay',
+        as: 'payment',
+        amount: 200000,
+        split: [
+          { card: 0, purchases: [{ merchant: 0, amount: 120000, sellerDescriptor: 'HOMOLOGACION*UNO' }] },
+          { card: 1, purchases: [{ merchant: 1, amount: 80000, sellerDescriptor: 'HOMOLOGACION*DOS' }] },
+        ],
+      },
+      { do: 'await', op: 'payment', until: 'final' },
+      { do: 'reverse', as: 'annulment', payment: 'payment' },
+      { do: 'await', op: 'annulment', until: 'final' },
+    ],
+    outcome: { payment: 'approved', annulment: 'approved' },
+    checks: [
+      ...transactions('payment', ['approved', 'approved']),
+      { op: 'annulment', path: 'paymentId', idOf: 'payment' },
+      { op: 'annulment', path: 'amount', is: 200000 },
+      ...transactions('annulment', ['reversed', 'reversed']),
+      { op: 'payment', path: 'reversedAmount', is: 200000 },
+      { op: 'payment', path: 'reversalId', idOf: 'annulment' },
+    ],
+  },
 ]);
 
-/** How many configured terminals the cases need (the broadcast takes three). */
-export function terminalsNeeded(cases: readonly HomologationCase[]): number {
-  let highest = 0;
+/** How many configured terminals of each provider the cases need (PayStore's broadcast takes three). */
+export function terminalsNeeded(cases: readonly HomologationCase[]): Record<ProviderName, number> {
+  const highest: Record<ProviderName, number> = { paystore: 0, klio: 0, pagouno: 0 };
   for (const c of cases) {
     for (const step of c.steps) {
       const used =
@@ -296,7 +543,7 @@ export function terminalsNeeded(cases: readonly HomologationCase[]): number {
           : step.do === 'settle' || step.do === 'terminal'
             ? [step.terminal ?? 0]
             : [0];
-      highest = Math.max(highest, ...used.map((i) => i + 1));
+      highest[c.provider] = Math.max(highest[c.provider], ...used.map((i) => i + 1));
     }
   }
   return highest;

@@ -1,7 +1,8 @@
 // What the run talks to: the gateway's public API as a cash register (Bearer key, Idempotency-Key
-// on every command) and the terminals, either through the sandbox's control routes or through a
-// person who reads an instruction.
-import type { OperationType, OperationView } from '@app/contracts';
+// on every command), the terminals, either through the sandbox's control routes or through a
+// person who reads an instruction, and pagoUno's tokenization, which the run calls for its test
+// cards as a buyer's device would.
+import type { OperationType, OperationView, ProviderName } from '@app/contracts';
 import type { TerminalAction } from './homologation.cases';
 
 export class ApiError extends Error {
@@ -64,7 +65,23 @@ export class GatewayClient {
     return PATH_OF[type];
   }
 
-  private async answer(what: string, res: Response): Promise<OperationView> {
+  /** The merchant's registered terminals (`GET /v1/terminals`, every page), ordered by terminal id. */
+  async terminals(): Promise<{ terminalId: string; provider: ProviderName }[]> {
+    const all: { terminalId: string; provider: ProviderName }[] = [];
+    let cursor: string | null = null;
+    do {
+      const path: string = `/v1/terminals?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await this.answer<{ data: { terminalId: string; provider: ProviderName }[]; nextCursor: string | null }>(
+        `GET ${path}`,
+        await fetch(this.baseUrl + path, { headers: { authorization: `Bearer ${this.apiKey}` } }),
+      );
+      all.push(...page.data.map(({ terminalId, provider }) => ({ terminalId, provider })));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
+  private async answer<T = OperationView>(what: string, res: Response): Promise<T> {
     const text = await res.text();
     let body: unknown = undefined;
     try {
@@ -77,7 +94,64 @@ export class GatewayClient {
       const detail = problem.detail ?? problem.title ?? text.slice(0, 200);
       throw new ApiError(res.status, problem.code ?? null, `${what} answered ${res.status}${problem.code ? ` ${problem.code}` : ''}: ${detail}`);
     }
-    return body as OperationView;
+    return body as T;
+  }
+}
+
+/** A test card the run tokenizes at pagoUno (never sent to the gateway: only its token is). */
+export interface TestCard {
+  number: string;
+  /** YYMM */
+  expiry: string;
+  securityCode: string;
+  holder: string;
+}
+
+/**
+ * pagoUno's test cards the sandbox accepts (Visa, Mastercard); against pagoUno's homologation
+ * environment, the ones of its kit (`HOMOLOGATION_PAGOUNO_CARDS`).
+ */
+export const DEFAULT_TEST_CARDS: readonly TestCard[] = Object.freeze([
+  { number: '4545454545458745', expiry: '3012', securityCode: '123', holder: 'HOMOLOGACION UNO' },
+  { number: '5100000000000008', expiry: '3012', securityCode: '123', holder: 'HOMOLOGACION DOS' },
+]);
+
+/** Merchant codes (`merchant_code_group`) the split cases charge for, in the sandbox. */
+export const DEFAULT_PAGOUNO_MERCHANTS: readonly string[] = Object.freeze(['HOMOLOGACION-1', 'HOMOLOGACION-2', 'HOMOLOGACION-3']);
+
+/** pagoUno's tokenization (`POST {baseUrl}/v1/Transaction/token`, public key): one single-use token per call. */
+export class PagounoTokenizer {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly publicKey: string,
+  ) {}
+
+  async tokenize(card: TestCard): Promise<string> {
+    const res = await fetch(`${this.baseUrl}/v1/Transaction/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: this.publicKey, 'x-api-fp': '' },
+      body: JSON.stringify([
+        {
+          primary_account_number: card.number,
+          expiration_date: card.expiry,
+          card_security_code: card.securityCode,
+          card_holder: { front_name: card.holder },
+        },
+      ]),
+    });
+    const text = await res.text();
+    let body: { status?: number; message?: string; data?: { id?: string }[] } = {};
+    try {
+      body = text ? (JSON.parse(text) as typeof body) : {};
+    } catch {
+      // reported below
+    }
+    const id = body.data?.[0]?.id;
+    if (!res.ok || body.status !== 200 || !id) {
+      const said = (body.message ?? text.slice(0, 120)).split(this.publicKey).join('[key]');
+      throw new Error(`pagoUno tokenization of the card ending ${card.number.slice(-4)} answered ${res.status}/${body.status ?? '-'} ${said}`);
+    }
+    return id;
   }
 }
 

@@ -55,14 +55,18 @@ function checkProblem(check: Check, op: OperationView, byName: Map<string, Opera
 }
 
 /**
- * A case passes when it ran to the end (`stepError` is null), every operation it names ended in
- * its expected status with the provider's id, and every check holds. All problems are listed, not
- * only the first, so one run tells everything that is off.
+ * A case passes when it ran to the end (`stepError` is null), every operation went to the case's
+ * provider, every operation it names ended in its expected status with the provider's id, and
+ * every check holds. All problems are listed, not only the first, so one run tells everything
+ * that is off.
  */
 export function evaluateCase(spec: HomologationCase, recorded: readonly RecordedOperation[], stepError: string | null): CaseVerdict {
   const problems: string[] = [];
   if (stepError !== null) problems.push(stepError);
   const byName = new Map(recorded.map((r) => [r.as, r.view]));
+  for (const { as, view } of recorded) {
+    if (view.provider !== spec.provider) problems.push(`${as} ${view.id} went to ${view.provider}, expected ${spec.provider}`);
+  }
   for (const [name, status] of Object.entries(spec.outcome)) {
     const op = byName.get(name);
     if (!op) {

@@ -1,18 +1,23 @@
-// The homologation report: one row per case (case, expected, outcome, provider ids, timestamps)
-// as RFC 4180 CSV and as an .xlsx workbook with the cases, every operation, and a summary. The
-// rows and the CSV text are pure; only writeReport touches the disk.
+// The homologation report: one row per case (case, provider, expected, outcome, provider ids,
+// timestamps) as RFC 4180 CSV and as an .xlsx workbook with the cases, every operation, and a
+// summary. The rows and the CSV text are pure; only writeReport touches the disk.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import type { OperationView, ProviderName } from '@app/contracts';
+import { PROVIDER_LABEL } from './homologation.cases';
 import type { RecordedOperation } from './homologation.evaluate';
 
 export interface CaseResult {
   id: string;
+  provider: ProviderName;
   title: string;
   caso: string;
   expected: string;
   outcome: string;
   passed: boolean;
+  /** Why the case did not run (its provider is not configured); null when it ran. */
+  skipped: string | null;
   problems: string[];
   /** What happened along the way that a reader should know (not a failure). */
   notes: string[];
@@ -24,7 +29,8 @@ export interface CaseResult {
 
 export interface RunInfo {
   gatewayUrl: string;
-  terminals: string[];
+  /** The terminals the cases of each provider ran on (pagoUno: its account). */
+  terminals: Record<ProviderName, string[]>;
   terminalActions: 'sandbox' | 'person';
   startedAt: string;
   finishedAt: string;
@@ -37,7 +43,8 @@ interface Column {
 }
 
 export const CASE_COLUMNS: readonly Column[] = Object.freeze([
-  { header: 'Case', key: 'case', width: 22 },
+  { header: 'Case', key: 'case', width: 26 },
+  { header: 'Provider', key: 'provider', width: 14 },
   { header: 'Caso', key: 'caso', width: 28 },
   { header: 'Title', key: 'title', width: 40 },
   { header: 'Expected', key: 'expected', width: 60 },
@@ -45,6 +52,7 @@ export const CASE_COLUMNS: readonly Column[] = Object.freeze([
   { header: 'Result', key: 'result', width: 8 },
   { header: 'Operation ids', key: 'operationIds', width: 46 },
   { header: 'Provider ids', key: 'providerIds', width: 60 },
+  { header: 'Transactions', key: 'transactions', width: 60 },
   { header: 'Terminal', key: 'terminal', width: 22 },
   { header: 'Authorization code', key: 'authorizationCode', width: 22 },
   { header: 'Batch number', key: 'batchNumber', width: 16 },
@@ -57,13 +65,15 @@ export const CASE_COLUMNS: readonly Column[] = Object.freeze([
 
 export interface CaseRow {
   case: string;
+  provider: string;
   caso: string;
   title: string;
   expected: string;
   outcome: string;
-  result: 'PASS' | 'FAIL';
+  result: 'PASS' | 'FAIL' | 'SKIPPED';
   operationIds: string;
   providerIds: string;
+  transactions: string;
   terminal: string;
   authorizationCode: string;
   batchNumber: string;
@@ -83,23 +93,38 @@ export function perOperation(operations: readonly RecordedOperation[], field: Op
   return operations.map((o) => `${o.as}: ${o.view[field] ?? '-'}`).join('; ');
 }
 
+/** A split's transactions (pagoUno): `id status, id status` (`-` for one pagoUno never created). */
+export function transactionsOf(view: OperationView): string {
+  return (view.transactions ?? []).map((t) => `${t.id ?? '-'} ${t.status}`).join(', ');
+}
+
+/** The transactions of each operation that has any: alone for one, `payment: …; reversal: …` for several. */
+export function perOperationTransactions(operations: readonly RecordedOperation[]): string {
+  const withAny = operations.filter((o) => (o.view.transactions ?? []).length > 0);
+  if (withAny.length === 0) return '';
+  if (operations.length === 1) return transactionsOf(operations[0].view);
+  return withAny.map((o) => `${o.as}: ${transactionsOf(o.view)}`).join('; ');
+}
+
 export function caseRow(result: CaseResult): CaseRow {
   return {
     case: result.id,
+    provider: PROVIDER_LABEL[result.provider],
     caso: result.caso,
     title: result.title,
     expected: result.expected,
     outcome: result.outcome,
-    result: result.passed ? 'PASS' : 'FAIL',
+    result: result.skipped !== null ? 'SKIPPED' : result.passed ? 'PASS' : 'FAIL',
     operationIds: perOperation(result.operations, 'id'),
     providerIds: perOperation(result.operations, 'providerId'),
+    transactions: perOperationTransactions(result.operations),
     terminal: perOperation(result.operations, 'terminalId'),
     authorizationCode: perOperation(result.operations, 'authorizationCode'),
     batchNumber: perOperation(result.operations, 'batchNumber'),
     startedAt: result.startedAt,
     finishedAt: result.finishedAt,
     seconds: (result.durationMs / 1000).toFixed(1),
-    reason: result.problems.join('; '),
+    reason: result.skipped !== null ? `skipped: ${result.skipped}` : result.problems.join('; '),
     notes: result.notes.join('; '),
   };
 }
@@ -123,7 +148,8 @@ export function casesCsv(results: readonly CaseResult[]): string {
 }
 
 const OPERATION_COLUMNS = [
-  { header: 'Case', key: 'case', width: 22 },
+  { header: 'Case', key: 'case', width: 26 },
+  { header: 'Provider', key: 'provider', width: 14 },
   { header: 'Role', key: 'role', width: 12 },
   { header: 'Operation id', key: 'id', width: 32 },
   { header: 'Type', key: 'type', width: 12 },
@@ -141,6 +167,7 @@ const OPERATION_COLUMNS = [
   { header: 'Batch number', key: 'batchNumber', width: 14 },
   { header: 'Receipt number', key: 'receiptNumber', width: 14 },
   { header: 'Failure', key: 'failure', width: 40 },
+  { header: 'Transactions', key: 'transactions', width: 60 },
   { header: 'Totals', key: 'totals', width: 50 },
   { header: 'Created', key: 'createdAt', width: 26 },
   { header: 'Updated', key: 'updatedAt', width: 26 },
@@ -150,6 +177,7 @@ function operationRows(results: readonly CaseResult[]): Record<string, string | 
   return results.flatMap((r) =>
     r.operations.map(({ as, view }) => ({
       case: r.id,
+      provider: PROVIDER_LABEL[r.provider],
       role: as,
       id: view.id,
       type: view.type,
@@ -167,6 +195,7 @@ function operationRows(results: readonly CaseResult[]): Record<string, string | 
       batchNumber: view.batchNumber,
       receiptNumber: view.receiptNumber,
       failure: view.failure ? `${view.failure.code}: ${view.failure.message}` : null,
+      transactions: transactionsOf(view) || null,
       totals: view.totals
         ? view.totals.map((t) => `${t.brand}: ${t.payments.count} payments, ${t.reversals.count} reversals, ${t.refunds.count} refunds`).join('; ')
         : null,
@@ -175,6 +204,8 @@ function operationRows(results: readonly CaseResult[]): Record<string, string | 
     })),
   );
 }
+
+const RESULT_COLOR: Readonly<Record<CaseRow['result'], string>> = Object.freeze({ PASS: 'FF166534', FAIL: 'FF991B1B', SKIPPED: 'FF6B7280' });
 
 function styleHeader(sheet: ExcelJS.Worksheet): void {
   const header = sheet.getRow(1);
@@ -194,7 +225,7 @@ export function buildWorkbook(results: readonly CaseResult[], info: RunInfo): Ex
   for (const row of results.map(caseRow)) {
     const added = cases.addRow({ ...row, seconds: Number(row.seconds) });
     const result = added.getCell('result');
-    result.font = { bold: true, color: { argb: row.result === 'PASS' ? 'FF166534' : 'FF991B1B' } };
+    result.font = { bold: true, color: { argb: RESULT_COLOR[row.result] } };
     added.alignment = { vertical: 'top', wrapText: true };
   }
   styleHeader(cases);
@@ -210,16 +241,24 @@ export function buildWorkbook(results: readonly CaseResult[], info: RunInfo): Ex
     { header: 'Value', key: 'value', width: 70 },
   ];
   const passed = results.filter((r) => r.passed).length;
+  const skipped = results.filter((r) => r.skipped !== null).length;
+  const providers = (Object.keys(PROVIDER_LABEL) as ProviderName[]).map(
+    (p) => `${PROVIDER_LABEL[p]}: ${info.terminals[p].length > 0 ? info.terminals[p].join(', ') : 'none'}`,
+  );
   summary.addRows([
     { item: 'Gateway', value: info.gatewayUrl },
-    { item: 'Terminals', value: info.terminals.join(', ') },
+    { item: 'Terminals', value: providers.join('; ') },
     { item: 'Terminal actions', value: info.terminalActions === 'sandbox' ? 'sandbox control routes' : 'a person at the terminals' },
     { item: 'Started', value: info.startedAt },
     { item: 'Finished', value: info.finishedAt },
     { item: 'Cases', value: results.length },
     { item: 'Passed', value: passed },
-    { item: 'Failed', value: results.length - passed },
-    ...results.map((r) => ({ item: r.id, value: r.passed ? 'PASS' : `FAIL: ${r.problems.join('; ')}` })),
+    { item: 'Failed', value: results.length - passed - skipped },
+    { item: 'Skipped', value: skipped },
+    ...results.map((r) => ({
+      item: r.id,
+      value: r.skipped !== null ? `SKIPPED: ${r.skipped}` : r.passed ? 'PASS' : `FAIL: ${r.problems.join('; ')}`,
+    })),
   ]);
   styleHeader(summary);
   return workbook;

@@ -1,10 +1,11 @@
-// `npm run homologation`: runs the provider's homologation cases against the configured
-// environment and writes the report (.csv and .xlsx). With no GATEWAY_URL it starts a system of
-// its own on the sandbox (HOMOLOGATION_SETUP=sandbox) and stops it afterwards. Exit code 0 when
-// every case passed, 1 when one failed, 2 when the run could not start. docs/homologation.md.
+// `npm run homologation`: runs the providers' homologation cases (PayStore, Klio SmartPos,
+// pagoUno) against the configured environment and writes the report (.csv and .xlsx). With no
+// GATEWAY_URL it starts a system of its own on the sandbox (HOMOLOGATION_SETUP=sandbox) and stops
+// it afterwards. Exit code 0 when no case failed (skipped ones do not fail the run), 1 when one
+// failed, 2 when the run could not start. docs/homologation.md.
 import { join } from 'node:path';
 import { HOMOLOGATION_CASES, HomologationCase, terminalsNeeded } from './homologation.cases';
-import { SandboxDesk } from './homologation.client';
+import { DEFAULT_PAGOUNO_MERCHANTS, DEFAULT_TEST_CARDS, SandboxDesk, TestCard } from './homologation.client';
 import { runHomologation } from './homologation.runner';
 import { OwnSystem, startOwnSystem } from './homologation.system';
 
@@ -22,6 +23,23 @@ function pickCases(list: string | undefined): readonly HomologationCase[] {
   return HOMOLOGATION_CASES.filter((c) => ids.includes(c.id));
 }
 
+/** A comma-separated list; undefined when the variable is not set. */
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** `HOMOLOGATION_PAGOUNO_CARDS`: `number:YYMM:code` per card, comma-separated. */
+function testCards(value: string | undefined): readonly TestCard[] {
+  if (value === undefined) return DEFAULT_TEST_CARDS;
+  return (list(value) ?? []).map((entry, i) => {
+    const [number, expiry, securityCode] = entry.split(':').map((s) => s.trim());
+    if (!/^\d{13,19}$/.test(number ?? '') || !/^\d{2}(0[1-9]|1[0-2])$/.test(expiry ?? '') || !/^\d{3,4}$/.test(securityCode ?? '')) {
+      throw new ConfigError(`HOMOLOGATION_PAGOUNO_CARDS: card ${i + 1} must be number:YYMM:code (digits), e.g. 4545454545458745:3012:123`);
+    }
+    return { number, expiry, securityCode, holder: `HOMOLOGACION ${i + 1}` };
+  });
+}
+
 function stamp(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
@@ -36,7 +54,7 @@ async function main(): Promise<number> {
     throw new ConfigError(`HOMOLOGATION_TERMINAL_ACTIONS must be "sandbox" or "person", not "${actions}"`);
   }
   const cases = pickCases(env.HOMOLOGATION_CASES);
-  const needed = terminalsNeeded(cases);
+  const needed = terminalsNeeded(cases).paystore;
   if (terminals.length < needed) {
     throw new ConfigError(`HOMOLOGATION_TERMINALS: the cases need ${needed} terminals, ${terminals.length} given (${terminals.join(', ')})`);
   }
@@ -47,6 +65,10 @@ async function main(): Promise<number> {
   let apiKey: string;
   let sandboxUrl = env.SANDBOX_URL ?? 'http://127.0.0.1:4010';
   let terminalActions: 'sandbox' | 'person';
+  let klioTerminals = list(env.HOMOLOGATION_KLIO_TERMINALS);
+  let pagounoAccounts = list(env.HOMOLOGATION_PAGOUNO_ACCOUNTS);
+  const cards = testCards(env.HOMOLOGATION_PAGOUNO_CARDS);
+  const merchantCodes = list(env.HOMOLOGATION_PAGOUNO_MERCHANTS) ?? DEFAULT_PAGOUNO_MERCHANTS;
   const stopSystem = async () => {
     const running = system;
     system = null;
@@ -75,6 +97,8 @@ async function main(): Promise<number> {
     apiKey = system.apiKey;
     sandboxUrl = system.sandboxUrl;
     terminalActions = actions ?? 'sandbox';
+    klioTerminals = system.klioTerminals;
+    pagounoAccounts = system.pagounoAccounts;
   } else {
     gatewayUrl = env.GATEWAY_URL ?? 'http://127.0.0.1:3000';
     if (!env.ECR_API_KEY) throw new ConfigError('ECR_API_KEY (the merchant API key) is required unless HOMOLOGATION_SETUP=sandbox');
@@ -83,7 +107,14 @@ async function main(): Promise<number> {
   }
 
   try {
-    const run = await runHomologation({ gatewayUrl, apiKey, terminals, terminalActions, sandboxUrl, outDir, cases });
+    // pagoUno's tokenization, which the run calls for its test cards: the sandbox's unless told.
+    const pagouno = {
+      baseUrl: setup === 'sandbox' ? `${sandboxUrl}/pagouno` : (env.PAGOUNO_BASE_URL ?? `${sandboxUrl}/pagouno`),
+      publicKey: (setup === 'sandbox' ? undefined : env.PAGOUNO_PUBLIC_KEY) ?? 'pagouno-sandbox-public-key',
+      cards,
+      merchantCodes,
+    };
+    const run = await runHomologation({ gatewayUrl, apiKey, terminals, klioTerminals, pagounoAccounts, pagouno, terminalActions, sandboxUrl, outDir, cases });
     return run.passed ? 0 : 1;
   } finally {
     await stopSystem();

@@ -1,7 +1,8 @@
 // `HOMOLOGATION_SETUP=sandbox`: the whole system for one homologation run, as `npm start` builds
-// it — a throw-away database migrated from scratch, the sandbox, gateway and workers from dist/ as
-// their own processes, a merchant and its terminals created through the admin API — and gone
-// again afterwards (processes stopped, database dropped, Redis keys deleted).
+// it — a throw-away database migrated from scratch, the sandbox (PayStore, Klio SmartPos and
+// pagoUno), gateway and workers from dist/ as their own processes, a merchant with its PayStore
+// terminals, Klio devices and pagoUno account made through the admin API — and gone again
+// afterwards (processes stopped, database dropped, Redis keys deleted).
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, WriteStream } from 'node:fs';
@@ -12,6 +13,7 @@ import Redis from 'ioredis';
 import { deleteKeysWithPrefix } from '@app/jobs';
 import { Client } from 'pg';
 import { runMigrations } from '@app/persistence';
+import { adminApi, setUpMerchant } from './homologation.setup';
 
 const DIST = join(__dirname, '..', '..');
 const MERCHANT_CUIT = '30-71234567-1';
@@ -22,7 +24,12 @@ export interface OwnSystem {
   gatewayUrl: string;
   sandboxUrl: string;
   apiKey: string;
+  /** PayStore's terminals. */
   terminals: string[];
+  /** The Klio devices' terminals (device sync). */
+  klioTerminals: string[];
+  /** The pagoUno account. */
+  pagounoAccounts: string[];
   /** Where the apps' output went. */
   logPath: string;
   stop(): Promise<void>;
@@ -131,6 +138,8 @@ export async function startOwnSystem(options: { terminals: string[]; logPath: st
       EVENT_STREAM_KEY: `${tag}:events`,
       ADMIN_API_KEY: adminKey,
       PAYSTORE_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
+      KLIO_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
+      PAGOUNO_BASE_URL: `http://127.0.0.1:${ports.sandbox}/pagouno`,
       HOST: '127.0.0.1',
       POLL_INTERVAL_MS: '250',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -138,7 +147,12 @@ export async function startOwnSystem(options: { terminals: string[]; logPath: st
     for (const app of APPS) {
       const appEnv =
         app === 'sandbox'
-          ? { SANDBOX_PORT: String(ports.sandbox), SANDBOX_HOST: '127.0.0.1', SANDBOX_TERMINALS: `${MERCHANT_CUIT}:${options.terminals.join(',')}` }
+          ? {
+              SANDBOX_PORT: String(ports.sandbox),
+              SANDBOX_HOST: '127.0.0.1',
+              SANDBOX_TERMINALS: `${MERCHANT_CUIT}:${options.terminals.join(',')}`,
+              SANDBOX_KLIO_CUIT: MERCHANT_CUIT,
+            }
           : { PORT: String(ports[app]) };
       const child = spawn(process.execPath, [join(DIST, 'apps', app, 'src', 'main.js')], { env: { ...env, ...appEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       for (const stream of [child.stdout, child.stderr]) {
@@ -156,25 +170,14 @@ export async function startOwnSystem(options: { terminals: string[]; logPath: st
     }
 
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-    const admin = async <T>(method: string, path: string, body: unknown): Promise<T> => {
-      const res = await fetch(gatewayUrl + path, {
-        method,
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-      return JSON.parse(text) as T;
-    };
-    const merchant = await admin<{ id: string; apiKey: string }>('POST', '/v1/admin/merchants', { name: 'Homologación', cuit: MERCHANT_CUIT });
-    for (const [i, terminalId] of options.terminals.entries()) {
-      await admin('PUT', `/v1/admin/merchants/${merchant.id}/terminals/${terminalId}`, { provider: 'paystore', label: `Caja ${i + 1}` });
-    }
+    const merchant = await setUpMerchant(adminApi(gatewayUrl, adminKey), { name: 'Homologación', cuit: MERCHANT_CUIT, paystoreTerminals: options.terminals });
     return {
       gatewayUrl,
       sandboxUrl: `http://127.0.0.1:${ports.sandbox}`,
       apiKey: merchant.apiKey,
       terminals: options.terminals,
+      klioTerminals: merchant.terminals.klio,
+      pagounoAccounts: merchant.terminals.pagouno,
       logPath: options.logPath,
       stop,
     };

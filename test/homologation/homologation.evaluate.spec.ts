@@ -3,10 +3,11 @@ import { HOMOLOGATION_CASES, HomologationCase, terminalsNeeded } from '../../scr
 import { describeOutcome, evaluateCase, valueAt } from '../../scripts/homologation/homologation.evaluate';
 import { reached } from '../../scripts/homologation/homologation.runner';
 
-const op = (fields: Partial<OperationView>) => ({ status: 'approved', providerId: 'p-1', failure: null, ...fields }) as OperationView;
+const op = (fields: Partial<OperationView>) => ({ status: 'approved', provider: 'paystore', providerId: 'p-1', failure: null, ...fields }) as OperationView;
 
 const spec = (fields: Partial<HomologationCase>): HomologationCase => ({
   id: 'c',
+  provider: 'paystore',
   title: 'c',
   caso: 'c',
   expected: 'c',
@@ -44,6 +45,17 @@ describe('judging a case', () => {
       { as: 'payment', view: op({ id: 'pay_1' }) },
     ], 'POST /v1/reversals answered 404');
     expect(verdict.problems).toEqual(['POST /v1/reversals answered 404']);
+  });
+
+  it("fails an operation that went to another provider than the case's", () => {
+    const verdict = evaluateCase(spec({ provider: 'klio' }), [{ as: 'payment', view: op({ id: 'pay_1', provider: 'paystore' }) }], null);
+    expect(verdict.problems).toEqual(['payment pay_1 went to paystore, expected klio']);
+  });
+
+  it('reads an item of an array by its index, as the split checks do', () => {
+    const split = op({ transactions: [{ id: 'tx-1', merchantCode: 'M1', amount: 1000, status: 'reversed' }] });
+    expect(valueAt(split, 'transactions.0.status')).toBe('reversed');
+    expect(valueAt(split, 'transactions.1.status')).toBeUndefined();
   });
 
   it('fails when an expected operation was never created though every step ran', () => {
@@ -124,8 +136,8 @@ describe('the case table', () => {
     }
   });
 
-  it('covers the cases the provider asks for', () => {
-    expect(HOMOLOGATION_CASES.map((c) => c.id)).toEqual([
+  it('covers the cases each provider asks for', () => {
+    expect(HOMOLOGATION_CASES.filter((c) => c.provider === 'paystore').map((c) => c.id)).toEqual([
       'approved',
       'declined',
       'cancelled-by-register',
@@ -139,10 +151,39 @@ describe('the case table', () => {
       'amex-refund',
       'settlement',
     ]);
+    expect(HOMOLOGATION_CASES.filter((c) => c.provider === 'klio').map((c) => c.id)).toEqual([
+      'klio-approved',
+      'klio-declined',
+      'klio-cancelled-by-register',
+      'klio-qr',
+      'klio-partial-annulment',
+      'klio-full-annulment',
+    ]);
+    expect(HOMOLOGATION_CASES.filter((c) => c.provider === 'pagouno').map((c) => c.id)).toEqual([
+      'pagouno-split-approved',
+      'pagouno-split-declined',
+      'pagouno-annulment',
+    ]);
   });
 
-  it('needs three terminals, for the broadcast', () => {
-    expect(terminalsNeeded(HOMOLOGATION_CASES)).toBe(3);
-    expect(terminalsNeeded(HOMOLOGATION_CASES.filter((c) => c.id !== 'broadcast'))).toBe(1);
+  it('needs three PayStore terminals, for the broadcast, and one Klio terminal and one pagoUno account', () => {
+    expect(terminalsNeeded(HOMOLOGATION_CASES)).toEqual({ paystore: 3, klio: 1, pagouno: 1 });
+    expect(terminalsNeeded(HOMOLOGATION_CASES.filter((c) => c.id !== 'broadcast'))).toEqual({ paystore: 1, klio: 1, pagouno: 1 });
+    expect(terminalsNeeded(HOMOLOGATION_CASES.filter((c) => c.provider === 'klio'))).toEqual({ paystore: 0, klio: 1, pagouno: 0 });
+  });
+
+  it("asks of Klio and pagoUno only what they can do: no sandbox terminal actions, no broadcast; pagoUno's splits add up", () => {
+    for (const c of HOMOLOGATION_CASES.filter((c) => c.provider !== 'paystore')) {
+      for (const step of c.steps) {
+        expect(step.do === 'manual' || ('action' in step && step.action !== undefined) ? `${c.id}: ${step.do}` : 'ok').toBe('ok');
+        if (step.do === 'pay') {
+          expect(step.terminals ?? [0]).toHaveLength(1);
+          expect(step.split !== undefined).toBe(c.provider === 'pagouno');
+          const parts = (step.split ?? []).flatMap((card) => card.purchases.map((p) => p.amount));
+          if (step.split) expect(parts.reduce((a, b) => a + b, 0)).toBe(step.amount);
+        }
+        if (step.do === 'refund' || step.do === 'settle') throw new Error(`${c.id}: ${step.do} is PayStore's only`);
+      }
+    }
   });
 });

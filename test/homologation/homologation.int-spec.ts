@@ -1,13 +1,15 @@
 // The homologation run against the sandbox: the gateway and the payments, reversals and
-// settlements workers in this process, the sandbox over HTTP, a merchant with three terminals made
-// through the admin API; then the report it wrote, read back.
+// settlements workers in this process, the sandbox over HTTP (PayStore, Klio SmartPos, pagoUno), a
+// merchant with three PayStore terminals, the Klio account's devices and a pagoUno account made
+// through the admin API as the run's own system makes them; then the report it wrote, read back.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { HOMOLOGATION_CASES } from '../../scripts/homologation/homologation.cases';
+import { HOMOLOGATION_CASES, PROVIDER_LABEL } from '../../scripts/homologation/homologation.cases';
 import { CASE_COLUMNS } from '../../scripts/homologation/homologation.report';
 import { HomologationRun, runHomologation } from '../../scripts/homologation/homologation.runner';
+import { adminApi, registerKlioAndPagouno } from '../../scripts/homologation/homologation.setup';
 import { Register, registerFor, startGatewayFor, StartedGateway } from '../support/e2e';
 import { startSystem, System } from '../support/system';
 
@@ -45,6 +47,7 @@ describe('the homologation run against the sandbox', () => {
   let sys: System;
   let gw: StartedGateway;
   let reg: Register;
+  let others: { klio: string[]; pagouno: string[] };
   let outDir: string;
 
   beforeAll(async () => {
@@ -53,6 +56,7 @@ describe('the homologation run against the sandbox', () => {
     await sys.startSettlements();
     gw = await startGatewayFor(sys);
     reg = await registerFor(sys, gw, 3);
+    others = await registerKlioAndPagouno(adminApi(gw.url, gw.adminKey), reg.merchantId);
     outDir = await mkdtemp(join(tmpdir(), 'homologation-'));
   });
   afterAll(async () => {
@@ -108,6 +112,35 @@ describe('the homologation run against the sandbox', () => {
       expect(onTerminal.notes.join(' ')).toContain('the register cancelled it');
     });
 
+    it("runs the Klio cases on the merchant's first Klio device and the pagoUno cases on its account, found through GET /v1/terminals", () => {
+      expect(others.klio).toEqual(['71000001', '71000002']);
+      for (const result of run.results) {
+        const terminal = { paystore: null, klio: others.klio[0], pagouno: others.pagouno[0] }[result.provider];
+        for (const { view } of result.operations) {
+          expect(view.provider).toBe(result.provider);
+          if (terminal) expect(view.terminalIds).toEqual([terminal]);
+        }
+      }
+      expect(lines[0]).toContain(`Klio SmartPos ${others.klio.join(', ')}; pagoUno ${others.pagouno[0]}`);
+    });
+
+    it('gives a Klio payment back in part and then whole, and shows which transactions of a pagoUno split were declined and reversed', () => {
+      const ops = (id: string) => new Map(run.results.find((r) => r.id === id)!.operations.map((o) => [o.as, o.view]));
+      const partial = ops('klio-partial-annulment');
+      expect(partial.get('payment')).toMatchObject({ status: 'approved', amount: 162000, reversedAmount: 50000 });
+      expect(partial.get('annulment')).toMatchObject({ status: 'approved', amount: 50000 });
+      expect(ops('klio-full-annulment').get('payment')).toMatchObject({ reversedAmount: 163000 });
+      const declined = ops('pagouno-split-declined').get('payment')!;
+      expect(declined.transactions?.map((t) => [t.amount, t.status])).toEqual([
+        [80000, 'reversed'],
+        [40000, 'reversed'],
+        [60005, 'declined'],
+      ]);
+      const annulled = ops('pagouno-annulment');
+      expect(annulled.get('annulment')!.transactions?.map((t) => t.status)).toEqual(['reversed', 'reversed']);
+      expect(annulled.get('payment')).toMatchObject({ reversedAmount: 200000, reversalId: annulled.get('annulment')!.id });
+    });
+
     it('writes a CSV with a header and one row per case carrying its provider ids', async () => {
       const records = parseCsv(await readFile(run.csvPath, 'utf8'));
       expect(records[0]).toEqual(CASE_COLUMNS.map((c) => c.header));
@@ -117,6 +150,8 @@ describe('the homologation run against the sandbox', () => {
       for (const result of run.results) {
         const row = rows.find((r) => r[col('Case')] === result.id)!;
         expect(row[col('Result')]).toBe('PASS');
+        expect(row[col('Provider')]).toBe(PROVIDER_LABEL[result.provider]);
+        for (const { view } of result.operations) for (const t of view.transactions ?? []) expect(row[col('Transactions')]).toContain(`${t.id} ${t.status}`);
         for (const { view } of result.operations) {
           expect(row[col('Provider ids')]).toContain(view.providerId!);
           expect(row[col('Operation ids')]).toContain(view.id);
@@ -149,6 +184,7 @@ describe('the homologation run against the sandbox', () => {
       summary.eachRow((row) => items.set(String(row.getCell(1).value), row.getCell(2).value));
       expect(items.get('Passed')).toBe(HOMOLOGATION_CASES.length);
       expect(items.get('Failed')).toBe(0);
+      expect(items.get('Skipped')).toBe(0);
     });
   });
 
@@ -175,5 +211,28 @@ describe('the homologation run against the sandbox', () => {
     const records = parseCsv(await readFile(run.csvPath, 'utf8'));
     expect(records[1][records[0].indexOf('Result')]).toBe('FAIL');
     expect(records[1][records[0].indexOf('Reason')]).toContain('ended rejected');
+  });
+
+  it("skips, saying why, the cases of a provider the merchant has no terminal of, and still passes the run", async () => {
+    const lines: string[] = [];
+    const payStoreOnly = await registerFor(sys, gw, 1);
+    const cases = HOMOLOGATION_CASES.filter((c) => ['approved', 'klio-approved', 'pagouno-annulment'].includes(c.id));
+    const run = await runHomologation({ ...options(join(outDir, 'skipped'), lines), apiKey: payStoreOnly.apiKey, terminals: payStoreOnly.terminals, cases });
+    expect(run.passed).toBe(true);
+    expect(run.results.map((r) => [r.id, r.passed, r.skipped])).toEqual([
+      ['approved', true, null],
+      ['klio-approved', false, 'the merchant has no Klio SmartPos terminal registered (GET /v1/terminals lists none)'],
+      ['pagouno-annulment', false, 'the merchant has no pagoUno account registered (GET /v1/terminals lists none)'],
+    ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^– 2\/3 klio-approved +skipped: the merchant has no Klio SmartPos terminal/));
+    expect(lines).toContain('1/3 cases passed, 2 skipped (Klio SmartPos, pagoUno)');
+    const records = parseCsv(await readFile(run.csvPath, 'utf8'));
+    const col = (name: string) => records[0].indexOf(name);
+    expect(records.slice(1).map((r) => [r[col('Case')], r[col('Provider')], r[col('Result')], r[col('Outcome')].split(':')[0]])).toEqual([
+      ['approved', 'PayStore', 'PASS', 'payment approved'],
+      ['klio-approved', 'Klio SmartPos', 'SKIPPED', 'skipped'],
+      ['pagouno-annulment', 'pagoUno', 'SKIPPED', 'skipped'],
+    ]);
+    expect(records[2][col('Reason')]).toMatch(/^skipped: the merchant has no Klio SmartPos terminal/);
   });
 });

@@ -1,5 +1,5 @@
 import type { OperationView } from '@app/contracts';
-import { caseRow, casesCsv, CASE_COLUMNS, csvField, perOperation, toCsv } from '../../scripts/homologation/homologation.report';
+import { buildWorkbook, caseRow, casesCsv, CASE_COLUMNS, csvField, perOperation, perOperationTransactions, toCsv } from '../../scripts/homologation/homologation.report';
 import type { CaseResult } from '../../scripts/homologation/homologation.report';
 
 function view(fields: Partial<OperationView>): OperationView {
@@ -33,6 +33,9 @@ function view(fields: Partial<OperationView>): OperationView {
     reversedAmount: 0,
     transactions: null,
     totals: null,
+    receipt: null,
+    via: null,
+    batch: null,
     ...fields,
   };
 }
@@ -40,11 +43,13 @@ function view(fields: Partial<OperationView>): OperationView {
 function result(fields: Partial<CaseResult>): CaseResult {
   return {
     id: 'approved',
+    provider: 'paystore',
     title: 'Approved card payment',
     caso: 'Pago aprobado',
     expected: 'payment approved',
     outcome: 'payment approved',
     passed: true,
+    skipped: null,
     problems: [],
     notes: [],
     operations: [{ as: 'payment', view: view({}) }],
@@ -114,9 +119,73 @@ describe('case rows', () => {
     const csv = casesCsv([result({}), result({ id: 'declined', expected: 'rejected, with "DENEGADA"' })]);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(CASE_COLUMNS.map((c) => c.header).join(','));
-    expect(lines[1].startsWith('approved,Pago aprobado,Approved card payment,payment approved,')).toBe(true);
+    expect(lines[1].startsWith('approved,PayStore,Pago aprobado,Approved card payment,payment approved,')).toBe(true);
     expect(lines[2]).toContain('"rejected, with ""DENEGADA"""');
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
+  });
+
+  it("names each case's provider, so the certifier tells PayStore, Klio SmartPos and pagoUno rows apart", () => {
+    expect(caseRow(result({})).provider).toBe('PayStore');
+    expect(caseRow(result({ id: 'klio-approved', provider: 'klio' })).provider).toBe('Klio SmartPos');
+    expect(caseRow(result({ id: 'pagouno-annulment', provider: 'pagouno' })).provider).toBe('pagoUno');
+  });
+
+  it('marks a case whose provider is not configured SKIPPED, with "skipped:" and the reason', () => {
+    const reason = 'the merchant has no Klio SmartPos terminal registered (GET /v1/terminals lists none)';
+    const row = caseRow(result({ id: 'klio-approved', provider: 'klio', passed: false, skipped: reason, outcome: `skipped: ${reason}`, operations: [] }));
+    expect(row).toMatchObject({ result: 'SKIPPED', provider: 'Klio SmartPos', outcome: `skipped: ${reason}`, reason: `skipped: ${reason}`, providerIds: '' });
+  });
+
+  it("lists a split's transactions with their pagoUno ids and what became of each", () => {
+    const split = view({
+      provider: 'pagouno',
+      status: 'rejected',
+      transactions: [
+        { id: 'tx-1', merchantCode: 'M1', amount: 80000, status: 'reversed' },
+        { id: 'tx-2', merchantCode: 'M2', amount: 40000, status: 'reversed' },
+        { id: null, merchantCode: 'M3', amount: 60005, status: 'declined' },
+      ],
+    });
+    expect(perOperationTransactions([{ as: 'payment', view: split }])).toBe('tx-1 reversed, tx-2 reversed, - declined');
+    const annulment = view({ id: 'rev_1', type: 'reversal', provider: 'pagouno', transactions: [{ id: 'tx-1', merchantCode: 'M1', amount: 80000, status: 'reversed' }] });
+    expect(perOperationTransactions([{ as: 'payment', view: view({}) }, { as: 'annulment', view: annulment }])).toBe('annulment: tx-1 reversed');
+    expect(perOperationTransactions([{ as: 'payment', view: view({}) }])).toBe('');
+  });
+});
+
+describe('the workbook', () => {
+  it('keeps the provider on every case and operation row, and counts the skipped cases apart in the summary', () => {
+    const workbook = buildWorkbook(
+      [
+        result({}),
+        result({ id: 'declined', passed: false, problems: ['payment pay_1 ended approved, expected rejected'] }),
+        result({ id: 'pagouno-annulment', provider: 'pagouno', passed: false, skipped: 'no pagoUno account', outcome: 'skipped: no pagoUno account', operations: [] }),
+      ],
+      {
+        gatewayUrl: 'http://127.0.0.1:3000',
+        terminals: { paystore: ['38011128'], klio: ['71000001'], pagouno: [] },
+        terminalActions: 'sandbox',
+        startedAt: '2025-01-31T12:00:00.000Z',
+        finishedAt: '2025-01-31T12:01:00.000Z',
+      },
+    );
+    const column = (sheet: string, header: string) => {
+      const ws = workbook.getWorksheet(sheet)!;
+      const at = (ws.getRow(1).values as unknown[]).indexOf(header);
+      const values: unknown[] = [];
+      ws.eachRow((row, n) => n > 1 && values.push(row.getCell(at).value));
+      return values;
+    };
+    expect(column('Cases', 'Provider')).toEqual(['PayStore', 'PayStore', 'pagoUno']);
+    expect(column('Cases', 'Result')).toEqual(['PASS', 'FAIL', 'SKIPPED']);
+    expect(column('Operations', 'Provider')).toEqual(['PayStore', 'PayStore']);
+    const summary = new Map<string, unknown>();
+    workbook.getWorksheet('Summary')!.eachRow((row) => summary.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(summary.get('Passed')).toBe(1);
+    expect(summary.get('Failed')).toBe(1);
+    expect(summary.get('Skipped')).toBe(1);
+    expect(summary.get('Terminals')).toBe('PayStore: 38011128; Klio SmartPos: 71000001; pagoUno: none');
+    expect(summary.get('pagouno-annulment')).toBe('SKIPPED: no pagoUno account');
   });
 });

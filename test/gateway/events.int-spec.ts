@@ -125,8 +125,44 @@ describe('gateway event stream (SSE)', () => {
     expect(messages.map((m) => (JSON.parse(m.data) as CloudEvent).subject)).toContain(id);
   });
 
+  it('filters by ?types=webhook.disabled, which the stream carries too', async () => {
+    const event = {
+      specversion: '1.0',
+      id: `evt_whk_${randomUUID().slice(0, 8)}`,
+      source: 'urn:ecr-bridge',
+      type: 'webhook.disabled',
+      time: new Date().toISOString(),
+      subject: 'whk_sse_test',
+      datacontenttype: 'application/json',
+      data: { id: 'whk_sse_test', status: 'disabled', merchantId: a.id },
+    };
+    await gw.db.dataSource.query(`INSERT INTO outbox (id, type, subject, merchant_id, event) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+      event.id,
+      event.type,
+      event.subject,
+      a.id,
+      JSON.stringify(event),
+    ]);
+    await pay(a, ta);
+    await publishedPositions(a.id);
+    const client = await stream(a, '?after=0&types=webhook.disabled');
+    const [message] = await client.waitForMessages(1);
+    expect(message.event).toBe('webhook.disabled');
+    expect(JSON.parse(message.data) as CloudEvent).toMatchObject({ id: event.id, type: 'webhook.disabled', subject: 'whk_sse_test' });
+    const both = await stream(a, '?after=0&types=webhook.disabled,payment.accepted');
+    const total = ((await gw.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE merchant_id = $1 AND type IN ('webhook.disabled', 'payment.accepted')`,
+      [a.id],
+    )) as { n: number }[])[0].n;
+    const messages = await both.waitForMessages(total);
+    expect(new Set(messages.map((m) => m.event))).toEqual(new Set(['webhook.disabled', 'payment.accepted']));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(client.messages).toHaveLength(1);
+  });
+
   it.each([
     ['?types=payment.paid', 'types'],
+    ['?types=webhook.enabled', 'types'],
     ['?types=', 'types'],
     ['?after=-1', 'after'],
     ['?after=abc', 'after'],

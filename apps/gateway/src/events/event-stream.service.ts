@@ -4,11 +4,11 @@
 // a fallback; a heartbeat comment every 15 s keeps proxies from closing idle streams.
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@app/common';
-import type { EventType } from '@app/contracts';
 import type { ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { GATEWAY_LOGGER } from '../gateway.logger';
 import { PgNotifications } from '../infra/pg-notifications.service';
+import type { StreamEventType } from './events.routes';
 
 const BATCH = 500;
 const FALLBACK_POLL_MS = 1000;
@@ -19,7 +19,7 @@ export interface StreamRequest {
   merchantId: string;
   /** Last position the client has; see head() for a client that has none. */
   after: number;
-  types: readonly EventType[] | null;
+  types: readonly StreamEventType[] | null;
 }
 
 interface StoredEvent {

@@ -1,5 +1,6 @@
 // Pure helpers of the benchmark: percentiles, a least-squares slope, the open-loop schedule, the
-// "flat" rule of the soak and section selection. No I/O here, so they are unit-tested.
+// closed loop's rate, ratios to a baseline, the "flat" rule of the soak, section selection and the
+// settings. No I/O here, so they are unit-tested.
 
 export interface Summary {
   n: number;
@@ -49,6 +50,31 @@ export function dueCount(rate: number, elapsedMs: number, total: number): number
 
 export function dueAt(rate: number, i: number): number {
   return (i * 1000) / rate;
+}
+
+/**
+ * Answers per second inside a measuring window [fromMs, toMs): how many of `times` fall in it,
+ * divided by its length in seconds (NaN for an empty window). The closed loop counts only the
+ * answers of its window, so the warm-up and the last requests still in flight do not count.
+ */
+export function rateWithin(times: readonly number[], fromMs: number, toMs: number): number {
+  if (!(toMs > fromMs)) return Number.NaN;
+  let n = 0;
+  for (const t of times) if (t >= fromMs && t < toMs) n++;
+  return n / ((toMs - fromMs) / 1000);
+}
+
+/**
+ * ecr-bridge ÷ baseline as `3.7x`: above 1 the product takes longer (latency) or does more; below
+ * 1 it does less (a rate). Two significant digits below 1, one decimal up to 100, none above;
+ * `n/a` when either figure is missing or the baseline is not positive.
+ */
+export function ratio(product: number, baseline: number): string {
+  if (!Number.isFinite(product) || !Number.isFinite(baseline) || baseline <= 0 || product < 0) return 'n/a';
+  const r = product / baseline;
+  if (r === 0) return '0x';
+  if (r < 1) return `${Number(r.toPrecision(2))}x`;
+  return `${r.toFixed(r >= 100 ? 0 : 1)}x`;
 }
 
 /** Gaps between consecutive times (ms), each minus `intervalMs`: how late every next look came. */
@@ -119,6 +145,101 @@ export function mb(bytes: number): string {
 
 export function pcts(s: Summary): string {
   return `p50 ${ms(s.p50)} p95 ${ms(s.p95)} p99 ${ms(s.p99)}`;
+}
+
+/** `p50 / p95 / p99` of the product beside the baseline's, each with its ratio: `p50 3.7x, p95 …`. */
+export function pctRatios(product: Summary, baseline: Summary): string {
+  return (['p50', 'p95', 'p99'] as const).map((k) => `${k} ${ratio(product[k], baseline[k])}`).join(', ');
+}
+
+/** Client counts of the closed loop, `16,64` → [16, 64]; positive integers only, at least one. */
+export function parseCounts(text: string): number[] {
+  const counts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`expected positive integers separated by commas, got "${text}"`);
+  return counts;
+}
+
+export interface BenchConfig {
+  gatewayRate: number;
+  gatewaySeconds: number;
+  gatewayClients: number[];
+  gatewayClosedSeconds: number;
+  flowRate: number;
+  flowSeconds: number;
+  flowTakeDelayMs: number;
+  inflightSteps: number[];
+  memoryIntents: number;
+  inflightWindowSeconds: number;
+  fillRate: number;
+  soakRate: number;
+  soakSeconds: number;
+  soakSampleSeconds: number;
+}
+
+/** The defaults, and the shorter ones of `--short` (BENCH_SHORT=1): a check that every section runs, not figures to quote. */
+const DEFAULTS: Record<'full' | 'short', Record<string, string>> = {
+  full: {
+    BENCH_GATEWAY_RATE: '500',
+    BENCH_GATEWAY_SECONDS: '20',
+    BENCH_GATEWAY_CLIENTS: '16,64',
+    BENCH_GATEWAY_CLOSED_SECONDS: '15',
+    BENCH_RATE: '10',
+    BENCH_SECONDS: '60',
+    BENCH_TAKE_DELAY_MS: '0',
+    BENCH_INFLIGHT_STEPS: '100,250,500,1000,2000,5000',
+    BENCH_MEMORY_INTENTS: '2000',
+    BENCH_INFLIGHT_WINDOW_SECONDS: '20',
+    BENCH_FILL_RATE: '250',
+    BENCH_SOAK_RATE: '50',
+    BENCH_SOAK_SECONDS: '600',
+    BENCH_SOAK_SAMPLE_SECONDS: '10',
+  },
+  short: {
+    BENCH_GATEWAY_SECONDS: '5',
+    BENCH_GATEWAY_CLOSED_SECONDS: '6',
+    BENCH_SECONDS: '15',
+    BENCH_INFLIGHT_STEPS: '100,250',
+    BENCH_MEMORY_INTENTS: '500',
+    BENCH_INFLIGHT_WINDOW_SECONDS: '5',
+    BENCH_SOAK_SECONDS: '60',
+    BENCH_SOAK_SAMPLE_SECONDS: '5',
+  },
+};
+
+/** Whether `--short` or BENCH_SHORT (anything but empty, 0 or false) asks for the short run. */
+export function isShort(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const v = (env.BENCH_SHORT ?? '').trim().toLowerCase();
+  return argv.includes('--short') || (v !== '' && v !== '0' && v !== 'false');
+}
+
+/** Settings from the environment; what it leaves unset comes from the (short) defaults. */
+export function benchConfig(env: Readonly<Record<string, string | undefined>>, short = false): BenchConfig {
+  const get = (name: string) => env[name] ?? (short ? DEFAULTS.short[name] : undefined) ?? DEFAULTS.full[name];
+  const num = (name: string) => {
+    const v = Number(get(name));
+    if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number, got "${get(name)}"`);
+    return v;
+  };
+  return {
+    gatewayRate: num('BENCH_GATEWAY_RATE'),
+    gatewaySeconds: num('BENCH_GATEWAY_SECONDS'),
+    gatewayClients: parseCounts(get('BENCH_GATEWAY_CLIENTS')),
+    gatewayClosedSeconds: num('BENCH_GATEWAY_CLOSED_SECONDS'),
+    flowRate: num('BENCH_RATE'),
+    flowSeconds: num('BENCH_SECONDS'),
+    flowTakeDelayMs: num('BENCH_TAKE_DELAY_MS'),
+    inflightSteps: parseCounts(get('BENCH_INFLIGHT_STEPS')),
+    memoryIntents: num('BENCH_MEMORY_INTENTS'),
+    inflightWindowSeconds: num('BENCH_INFLIGHT_WINDOW_SECONDS'),
+    fillRate: num('BENCH_FILL_RATE'),
+    soakRate: num('BENCH_SOAK_RATE'),
+    soakSeconds: num('BENCH_SOAK_SECONDS'),
+    soakSampleSeconds: num('BENCH_SOAK_SAMPLE_SECONDS'),
+  };
 }
 
 /** A plain text table, columns padded to their widest cell. */

@@ -10,7 +10,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { deleteKeysWithPrefix } from '@app/jobs';
 import { runMigrations } from '@app/persistence';
-import { dueAt, dueCount } from './bench.stats';
+import { dueAt, dueCount, rateWithin } from './bench.stats';
 
 export { percentile, summary } from './bench.stats';
 
@@ -466,6 +466,61 @@ export async function openLoop(
   return { offered: rate, sent: total, ok, errors, latency, sendLag, achievedRate: ok / spanS };
 }
 
+export interface ClosedLoopResult {
+  clients: number;
+  /** Length of the measuring window (s), after the warm-up. */
+  seconds: number;
+  /** 2xx answers inside the window. */
+  ok: number;
+  errors: Record<string, number>;
+  /** Send → answer (ms) of the 2xx answers inside the window. */
+  latency: number[];
+  /** 2xx answers per second inside the window: the capacity at this many clients. */
+  rate: number;
+}
+
+/**
+ * Closed loop: `clients` lanes, each sending the next command as soon as its previous answer came
+ * back, for `warmupSeconds + seconds`. Only answers that arrive in the last `seconds` count, so the
+ * rate is what the server sustains with that many commands always outstanding.
+ */
+export async function closedLoop(
+  clients: number,
+  seconds: number,
+  warmupSeconds: number,
+  send: (i: number) => Promise<{ status: number }>,
+): Promise<ClosedLoopResult> {
+  const t0 = performance.now();
+  const from = t0 + warmupSeconds * 1000;
+  const to = from + seconds * 1000;
+  const okAt: number[] = [];
+  const latency: number[] = [];
+  const errors: Record<string, number> = {};
+  const err = (k: string) => (errors[k] = (errors[k] ?? 0) + 1);
+  let next = 0;
+  const lanes = Array.from({ length: clients }, async () => {
+    while (performance.now() < to) {
+      const sent = performance.now();
+      try {
+        const r = await send(next++);
+        const at = performance.now();
+        const counted = at >= from && at < to;
+        if (r.status >= 200 && r.status < 300) {
+          okAt.push(at);
+          if (counted) latency.push(at - sent);
+        } else if (counted) err(`http-${r.status}`);
+      } catch (e) {
+        const at = performance.now();
+        if (at >= from && at < to) err(e instanceof Error ? (e.name === 'TimeoutError' ? 'timeout' : e.message.slice(0, 40)) : 'error');
+        await sleep(10); // a refused connection fails at once: do not spin
+      }
+    }
+  });
+  await Promise.all(lanes);
+  const rate = rateWithin(okAt, from, to);
+  return { clients, seconds, ok: Math.round(rate * seconds), errors, latency, rate };
+}
+
 /** Sends at a fixed rate and awaits nothing (for steady loads whose answers are looked at elsewhere). */
 export async function atRate(rate: number, seconds: number, send: (i: number) => void): Promise<void> {
   const total = Math.round(rate * seconds);
@@ -480,7 +535,9 @@ export async function atRate(rate: number, seconds: number, send: (i: number) =>
 
 /**
  * Reads a stream through its own consumer group (created at the stream's end) and calls `onEntry`
- * with each entry's fields and the wall-clock time it arrived, acknowledging as it goes.
+ * with each entry's fields and the wall-clock time it arrived (performance.timeOrigin + now(), so
+ * sub-millisecond and comparable with readings this process takes the same way), acknowledging as
+ * it goes.
  */
 export function consumeGroup(key: string, onEntry: (fields: Record<string, string>, at: number) => void): { ready: Promise<void>; stop(): Promise<void> } {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -498,7 +555,7 @@ export function consumeGroup(key: string, onEntry: (fields: Record<string, strin
       const res = (await redis.xreadgroup('GROUP', group, 'c1', 'COUNT', 500, 'BLOCK', 500, 'STREAMS', key, '>')) as
         | [string, [string, string[]][]][]
         | null;
-      const at = Date.now();
+      const at = performance.timeOrigin + performance.now();
       if (!res) continue;
       const ids: string[] = [];
       for (const [, entries] of res)

@@ -2,27 +2,37 @@
 // Every section starts its own throw-away system (database, Redis prefix, ports, apps as separate
 // processes, as in production) and removes it afterwards. Prints figures; asserts nothing.
 //
-//   gateway   accepted commands/s and accept latency, open loop at BENCH_GATEWAY_RATE (500/s);
-//             baseline: a bare Fastify route doing one Postgres insert and one BullMQ add.
-//   flow      command accepted → intent created at the provider (baseline: raw BullMQ add →
-//             processed) and provider final → event read by a Redis Streams consumer group and
-//             by SSE (baseline: raw XADD → XREADGROUP), at a steady BENCH_RATE.
+//   gateway   accepted commands/s and accept latency, open loop at BENCH_GATEWAY_RATE (500/s),
+//             and the capacity, closed loop with BENCH_GATEWAY_CLIENTS (16,64) clients sending as
+//             fast as answers come back; baseline: a bare Fastify route doing one Postgres insert
+//             and one BullMQ add, under the same loads, and raw BullMQ add → processed closed loop.
+//   flow      command sent → payment.approved seen by a consumer group, with the sandbox's
+//             terminals answering at once (BENCH_TAKE_DELAY_MS 0), at a steady BENCH_RATE (10/s);
+//             baseline: raw BullMQ add → processed at the same rate on the same Redis. In the same
+//             run: accepted → intent created at the provider (same baseline) and provider final →
+//             event read by a Redis Streams consumer group and by SSE (baseline: XADD → XREADGROUP).
 //   inflight  open intents the payments worker holds with poll lag p99 under 1 s, stepping
 //             BENCH_INFLIGHT_STEPS; memory per open intent (worker RSS/heap at N vs idle).
 //   soak      BENCH_SOAK_RATE for BENCH_SOAK_SECONDS, every app's RSS/heap sampled, slopes judged.
 //
 // Choose sections with `npm run bench -- --only=gateway,soak` (or BENCH_ONLY); default: all.
+// `--short` (or BENCH_SHORT=1) shortens every section, to check that it runs.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { readSse } from '@app/events';
 import {
+  benchConfig,
+  isShort,
   judgeFlat,
   lagsOf,
   mb,
   ms,
+  pctRatios,
   pcts,
+  ratio,
+  rateWithin,
   Section,
   selectSections,
   SOAK_FLAT_RULE,
@@ -44,35 +54,24 @@ import {
   Proc,
   BASE_DB,
   closeClients,
+  closedLoop,
+  ClosedLoopResult,
   REDIS_URL,
   scrape,
   sleep,
   waitHttp,
 } from './bench.util';
 
-const num = (name: string, def: number) => Number(process.env[name] ?? def);
-const CFG = {
-  gatewayRate: num('BENCH_GATEWAY_RATE', 500),
-  gatewaySeconds: num('BENCH_GATEWAY_SECONDS', 20),
-  flowRate: num('BENCH_RATE', 25),
-  flowSeconds: num('BENCH_SECONDS', 30),
-  flowTakeDelayMs: num('BENCH_TAKE_DELAY_MS', 100),
-  inflightSteps: (process.env.BENCH_INFLIGHT_STEPS ?? '100,250,500,1000,2000,5000').split(',').map(Number),
-  /** Memory per intent is also measured at this many open intents when stepping stopped below it. */
-  memoryIntents: num('BENCH_MEMORY_INTENTS', 2000),
-  inflightWindowSeconds: num('BENCH_INFLIGHT_WINDOW_SECONDS', 20),
-  fillRate: num('BENCH_FILL_RATE', 250),
-  soakRate: num('BENCH_SOAK_RATE', 50),
-  soakSeconds: num('BENCH_SOAK_SECONDS', 600),
-  soakSampleSeconds: num('BENCH_SOAK_SAMPLE_SECONDS', 10),
-};
+const SHORT = isShort(process.argv.slice(2), process.env);
+const CFG = benchConfig(process.env, SHORT);
 const POLL_MS = 1000; // the product's default POLL_INTERVAL_MS, which every section runs with
 const PAYMENT_PATH = '/terminal_payments/payments';
 
 const wallNow = () => performance.timeOrigin + performance.now();
-/** [section, figure, product, baseline, note] rows of the final table. */
+/** [section, figure, product, baseline, ratio, note] rows of the final table. */
 const rows: string[][] = [];
-const row = (...cells: string[]) => rows.push(cells);
+const row = (section: string, figure: string, product: string, baseline = '', ratioCell = '', note = '') =>
+  rows.push([section, figure, product, baseline, ratioCell, note]);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /** CPU seconds a process has used so far (user + system), from /proc. */
@@ -110,11 +109,45 @@ function describeOpenLoop(label: string, r: OpenLoopResult): Summary {
   return lat;
 }
 
+function describeClosedLoop(label: string, r: ClosedLoopResult): Summary {
+  const lat = summary(r.latency);
+  const errs = Object.entries(r.errors)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ');
+  out(`  ${label}: ${r.clients} clients × ${r.seconds}s measured; accepted ${r.ok} at ${r.rate.toFixed(0)}/s; errors ${errs || 'none'}`);
+  out(`    latency send → answer: ${pcts(lat)} max ${ms(lat.max)}`);
+  return lat;
+}
+
+const closedWarmup = (seconds: number) => Math.min(3, seconds / 5);
+
+/** The client count whose closed loop accepted the most per second. */
+const bestOf = (runs: ClosedLoopResult[]): ClosedLoopResult => runs.reduce((a, b) => (b.rate > a.rate ? b : a));
+
+/** One closed loop per client count against `send`, each preceded by its warm-up. */
+async function closedLoops(label: string, send: (i: number) => Promise<{ status: number }>, cpuOf: Proc[]): Promise<ClosedLoopResult[]> {
+  const runs: ClosedLoopResult[] = [];
+  for (const clients of CFG.gatewayClients) {
+    const warm = closedWarmup(CFG.gatewayClosedSeconds);
+    const cpu = cpuMeter(cpuOf);
+    const r = await closedLoop(clients, CFG.gatewayClosedSeconds - warm, warm, send);
+    describeClosedLoop(`${label}, closed loop`, r);
+    out(`    ${cpu()} (warm-up included)`);
+    runs.push(r);
+    await sleep(1000);
+  }
+  return runs;
+}
+
 // ---------------------------------------------------------------------------------------------
-// 1. Gateway accept rate and latency, open loop, against a bare Fastify + insert + add.
+// 1. Gateway accept rate and latency, open loop and closed loop, against a bare Fastify + insert
+//    + add, and raw BullMQ add → processed.
 
 async function gatewaySection(): Promise<void> {
-  out(`\n== 1. gateway: open loop at ${CFG.gatewayRate}/s for ${CFG.gatewaySeconds}s (payments worker not running) ==`);
+  out(
+    `\n== 1. gateway: open loop at ${CFG.gatewayRate}/s for ${CFG.gatewaySeconds}s; closed loop with ${CFG.gatewayClients.join(', ')} clients ` +
+      `for ${CFG.gatewayClosedSeconds}s each (the first ${closedWarmup(CFG.gatewayClosedSeconds)}s not counted); payments worker not running ==`,
+  );
   const sys = await BenchSystem.start({ apps: ['gateway'], terminals: 10 });
   try {
     const gateway = sys.procs.get('gateway')!;
@@ -124,10 +157,12 @@ async function gatewaySection(): Promise<void> {
     const m0 = await scrape(`${sys.gw}/metrics`);
     const product = await openLoop(CFG.gatewayRate, CFG.gatewaySeconds, (i) => sys.pay(i));
     const m1 = await scrape(`${sys.gw}/metrics`);
-    const productLat = describeOpenLoop('gateway POST /v1/payments', product);
+    const productLat = describeOpenLoop('gateway POST /v1/payments, open loop', product);
     out(`    ${cpu()}`);
     const served = meanBetween(m0, m1, 'http_request_duration_seconds');
     out(`    inside the gateway (http_request_duration_seconds): mean ${ms(served.mean)} over ${served.count} requests; the rest of the latency is waiting for a socket or the event loop`);
+    await sleep(2000);
+    const productClosed = await closedLoops('gateway POST /v1/payments', (i) => sys.pay(2_000_000 + i), [gateway]);
 
     const port = await freePort();
     const bare = sys.adopt(
@@ -139,23 +174,87 @@ async function gatewaySection(): Promise<void> {
     await sleep(1000);
     cpu = cpuMeter([bare]);
     const baseline = await openLoop(CFG.gatewayRate, CFG.gatewaySeconds, (i) => sys.pay(i, { base }));
-    const baseLat = describeOpenLoop('baseline Fastify + INSERT + queue.add', baseline);
+    const baseLat = describeOpenLoop('baseline Fastify + INSERT + queue.add, open loop', baseline);
     out(`    ${cpu()}`);
+    await sleep(2000);
+    const baseClosed = await closedLoops('baseline Fastify + INSERT + queue.add', (i) => sys.pay(2_000_000 + i, { base }), [bare]);
+    await bare.stop();
+
+    const clients = Math.max(...CFG.gatewayClients);
+    const raw = await bullmqCapacity(sys.tag, clients, CFG.gatewayClosedSeconds);
+    out(
+      `  baseline raw BullMQ, closed loop: ${clients} clients each awaiting queue.add, a worker (concurrency 50) in this process; ` +
+        `${raw.processed} processed at ${raw.rate.toFixed(0)}/s`,
+    );
 
     const notify = await notifyProbe(sys.dbUrl);
     out(
       `  Postgres commits/s on the same database, 10 connections, 1000 each: INSERT ${notify.plain.toFixed(0)}/s; ` +
         `INSERT + pg_notify in the same transaction (what every command and event write does) ${notify.notify.toFixed(0)}/s`,
     );
+    const pBest = bestOf(productClosed);
+    const bBest = bestOf(baseClosed);
+    out(
+      `  capacity (closed loop, best client count): gateway ${pBest.rate.toFixed(0)}/s at ${pBest.clients} clients; ` +
+        `bare route ${bBest.rate.toFixed(0)}/s at ${bBest.clients} (${ratio(pBest.rate, bBest.rate)}); raw BullMQ ${raw.rate.toFixed(0)}/s (${ratio(pBest.rate, raw.rate)})`,
+    );
     const errs = (r: OpenLoopResult) => String(Object.values(r.errors).reduce((a, b) => a + b, 0));
-    row('1 gateway', `accepted/s at ${CFG.gatewayRate}/s offered`, product.achievedRate.toFixed(0), baseline.achievedRate.toFixed(0), '');
-    row('1 gateway', 'errors', errs(product), errs(baseline), `of ${product.sent}`);
-    row('1 gateway', 'accept latency p50', ms(productLat.p50), ms(baseLat.p50), `${(productLat.p50 / baseLat.p50).toFixed(1)}x`);
-    row('1 gateway', 'accept latency p95', ms(productLat.p95), ms(baseLat.p95), '');
-    row('1 gateway', 'accept latency p99', ms(productLat.p99), ms(baseLat.p99), '');
-    row('1 gateway', 'Postgres commits/s with NOTIFY', notify.notify.toFixed(0), notify.plain.toFixed(0), 'baseline: the same INSERT without NOTIFY');
+    const rate = (v: number) => `${v.toFixed(0)}/s`;
+    row('1 gateway', `accepted/s, open loop at ${CFG.gatewayRate}/s offered`, rate(product.achievedRate), rate(baseline.achievedRate), ratio(product.achievedRate, baseline.achievedRate), 'baseline: bare Fastify + INSERT + add');
+    row('1 gateway', 'open loop: errors', errs(product), errs(baseline), '', `of ${product.sent}`);
+    row('1 gateway', 'open loop: accept latency p50', ms(productLat.p50), ms(baseLat.p50), ratio(productLat.p50, baseLat.p50), 'from the scheduled send');
+    row('1 gateway', 'open loop: accept latency p95', ms(productLat.p95), ms(baseLat.p95), ratio(productLat.p95, baseLat.p95));
+    row('1 gateway', 'open loop: accept latency p99', ms(productLat.p99), ms(baseLat.p99), ratio(productLat.p99, baseLat.p99));
+    for (const [k, r] of productClosed.entries()) {
+      const b = baseClosed[k];
+      const pl = summary(r.latency);
+      const bl = summary(b.latency);
+      row('1 gateway', `capacity: accepted/s, closed loop ${r.clients} clients`, rate(r.rate), rate(b.rate), ratio(r.rate, b.rate), 'baseline: bare Fastify + INSERT + add');
+      row('1 gateway', `closed loop ${r.clients} clients: latency p50/p99`, `${ms(pl.p50)} / ${ms(pl.p99)}`, `${ms(bl.p50)} / ${ms(bl.p99)}`, `${ratio(pl.p50, bl.p50)} / ${ratio(pl.p99, bl.p99)}`);
+    }
+    row('1 gateway', 'capacity: best accepted/s, closed loop', rate(pBest.rate), rate(raw.rate), ratio(pBest.rate, raw.rate), `baseline: raw BullMQ add → processed, ${clients} clients`);
+    row('1 gateway', 'Postgres commits/s with NOTIFY', notify.notify.toFixed(0), notify.plain.toFixed(0), ratio(notify.notify, notify.plain), 'baseline: the same INSERT without NOTIFY');
   } finally {
     await sys.stop();
+  }
+}
+
+/**
+ * Raw BullMQ on the same Redis, closed loop: `clients` lanes each awaiting `queue.add` and adding
+ * the next at once, a worker (concurrency 50, as the payments worker) in this process; jobs
+ * processed per second after the warm-up.
+ */
+async function bullmqCapacity(tag: string, clients: number, seconds: number): Promise<{ processed: number; rate: number }> {
+  const prefix = `${tag}-capacity`;
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('capacity', { connection, prefix });
+  const processedAt: number[] = [];
+  const workerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const worker = new Worker('capacity', async () => void processedAt.push(performance.now()), {
+    connection: workerConnection,
+    prefix,
+    concurrency: 50,
+  });
+  try {
+    await worker.waitUntilReady();
+    const warm = closedWarmup(seconds);
+    const t0 = performance.now();
+    const from = t0 + warm * 1000;
+    const to = t0 + seconds * 1000;
+    let i = 0;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < to) await queue.add('noop', { i: i++ }, { removeOnComplete: true, removeOnFail: true });
+      }),
+    );
+    const rate = rateWithin(processedAt, from, to);
+    return { processed: Math.round(rate * (seconds - warm)), rate };
+  } finally {
+    await worker.close(true);
+    await queue.obliterate({ force: true });
+    await queue.close();
+    connection.disconnect();
+    workerConnection.disconnect();
   }
 }
 
@@ -258,7 +357,10 @@ async function httpProbe(): Promise<{ http: Summary; fetch: Summary }> {
 
 async function flowSection(): Promise<void> {
   const { flowRate: rate, flowSeconds: seconds, flowTakeDelayMs: take } = CFG;
-  out(`\n== 2-3. flow: ${rate}/s for ${seconds}s; terminals automatic, takeDelayMs ${take}; POLL_INTERVAL_MS ${POLL_MS} ==`);
+  out(
+    `\n== 2-3 and end to end. flow: ${rate}/s for ${seconds}s; terminals automatic, takeDelayMs ${take}${take === 0 ? ' (the sandbox answers at once)' : ''}; ` +
+      `POLL_INTERVAL_MS ${POLL_MS} ==`,
+  );
   const sys = await BenchSystem.start({ apps: ['sandbox', 'gateway', 'payments'], terminals: 10, mode: 'auto', takeDelayMs: take });
   const groupAt = new Map<string, number>();
   const sseAt = new Map<string, number>();
@@ -285,20 +387,27 @@ async function flowSection(): Promise<void> {
     await sys.clearRequestLog();
 
     const ids: string[] = [];
+    /** When each accepted command's HTTP request was sent (this process's clock, as the consumers' readings). */
+    const sentAt = new Map<string, number>();
     let errors = 0;
     const sends: Promise<void>[] = [];
     const procs = [...sys.procs.values()];
     const cpu = cpuMeter(procs);
     const metricsUrl = `http://127.0.0.1:${sys.ports.payments}/metrics`;
     const m0 = await scrape(metricsUrl);
-    await atRate(rate, seconds, (i) =>
+    await atRate(rate, seconds, (i) => {
+      const t = wallNow();
       sends.push(
         sys.pay(i).then(
-          (r) => void (r.status === 202 ? ids.push(r.id) : errors++),
+          (r) => {
+            if (r.status !== 202) return void errors++;
+            ids.push(r.id);
+            sentAt.set(r.id, t);
+          },
           () => void errors++,
         ),
-      ),
-    );
+      );
+    });
     await Promise.all(sends);
     await waitUntil(() => ids.every((id) => groupAt.has(id) && sseAt.has(id)), 60_000);
     const cpuLine = cpu();
@@ -332,6 +441,8 @@ async function flowSection(): Promise<void> {
     const lookToSse: number[] = [];
     const finalToGroup: number[] = [];
     const acceptToGroup: number[] = [];
+    const sentToGroup: number[] = [];
+    const sentToSse: number[] = [];
     for (const o of ops) {
       if (!sent.has(o.id)) continue;
       const c = createAt.get(o.id);
@@ -343,6 +454,9 @@ async function flowSection(): Promise<void> {
       if (look !== undefined && s !== undefined) lookToSse.push(s - look);
       if (c !== undefined && g !== undefined) finalToGroup.push(g - (c + 2 * take));
       if (g !== undefined) acceptToGroup.push(g - o.created);
+      const t = sentAt.get(o.id);
+      if (t !== undefined && g !== undefined) sentToGroup.push(g - t);
+      if (t !== undefined && s !== undefined) sentToSse.push(s - t);
     }
 
     const queueBase = await bullmqBaseline(sys.tag, rate, seconds);
@@ -353,25 +467,34 @@ async function flowSection(): Promise<void> {
     const l2s = summary(lookToSse);
     const f2g = summary(finalToGroup);
     const a2g = summary(acceptToGroup);
+    const s2g = summary(sentToGroup);
+    const s2s = summary(sentToSse);
     out(`  sent ${ids.length + errors}, accepted ${ids.length}, errors ${errors}; approved seen by the group ${ids.filter((id) => groupAt.has(id)).length}, by SSE ${ids.filter((id) => sseAt.has(id)).length}`);
+    out(`  end to end: command sent (HTTP request) → payment.approved read by the consumer group: ${pcts(s2g)} max ${ms(s2g.max)}`);
+    out(`     baseline raw BullMQ add → processed at ${rate}/s on the same Redis: ${pcts(queueBase)}; ratio ${pctRatios(s2g, queueBase)}`);
+    out(`     same → payment.approved on SSE: ${pcts(s2s)}`);
+    out(`     accepted (row created_at) → payment.approved at the consumer group: ${pcts(a2g)}`);
     out(`  2. accepted (row created_at) → intent create arrives at the provider: ${pcts(a2c)} max ${ms(a2c.max)}`);
-    out(`     baseline BullMQ add → processed at ${rate}/s: ${pcts(queueBase)}`);
+    out(`     baseline BullMQ add → processed at ${rate}/s: ${pcts(queueBase)}; ratio ${pctRatios(a2c, queueBase)}`);
     out(`  3. provider answer that showed the final status → payment.approved read by the consumer group: ${pcts(l2g)}`);
     out(`     same → payment.approved on SSE: ${pcts(l2s)}`);
-    out(`     baseline XADD → XREADGROUP at ${rate}/s: ${pcts(streamBase)}`);
+    out(`     baseline XADD → XREADGROUP at ${rate}/s: ${pcts(streamBase)}; ratio ${pctRatios(l2g, streamBase)}`);
     out(`     intent final at the provider (create + 2 × takeDelayMs) → consumer group, poll wait included: ${pcts(f2g)}`);
-    out(`  end to end, accepted → payment.approved at the consumer group: ${pcts(a2g)}`);
     out(`  ${cpuLine}`);
     out(`  payments worker: ${step.count} job steps, mean ${ms(step.mean)}; ${call.count} provider calls, mean ${ms(call.mean)}`);
-    row('2 provider', 'accepted → intent created p50', ms(a2c.p50), ms(queueBase.p50), 'baseline: BullMQ add → processed');
-    row('2 provider', 'accepted → intent created p95', ms(a2c.p95), ms(queueBase.p95), '');
-    row('2 provider', 'accepted → intent created p99', ms(a2c.p99), ms(queueBase.p99), '');
-    row('3 events', 'provider final → group p50', ms(l2g.p50), ms(streamBase.p50), 'baseline: XADD → XREADGROUP');
-    row('3 events', 'provider final → group p95', ms(l2g.p95), ms(streamBase.p95), '');
-    row('3 events', 'provider final → group p99', ms(l2g.p99), ms(streamBase.p99), '');
-    row('3 events', 'provider final → SSE p50/p99', `${ms(l2s.p50)} / ${ms(l2s.p99)}`, '', '');
-    row('3 events', 'final incl. poll wait → group p50/p99', `${ms(f2g.p50)} / ${ms(f2g.p99)}`, '', `POLL_INTERVAL_MS ${POLL_MS}`);
-    row('2-3 flow', 'accepted → approved at group p50/p99', `${ms(a2g.p50)} / ${ms(a2g.p99)}`, '', `${rate}/s, takeDelayMs ${take}`);
+    const e2eNote = `${rate}/s, takeDelayMs ${take}; baseline: raw BullMQ add → processed, same rate`;
+    for (const k of ['p50', 'p95', 'p99'] as const) {
+      row('end to end', `command sent → payment.approved ${k}`, ms(s2g[k]), ms(queueBase[k]), ratio(s2g[k], queueBase[k]), k === 'p50' ? e2eNote : '');
+    }
+    row('end to end', 'command sent → approved on SSE p50/p99', `${ms(s2s.p50)} / ${ms(s2s.p99)}`);
+    for (const k of ['p50', 'p95', 'p99'] as const) {
+      row('2 provider', `accepted → intent created ${k}`, ms(a2c[k]), ms(queueBase[k]), ratio(a2c[k], queueBase[k]), k === 'p50' ? 'baseline: BullMQ add → processed' : '');
+    }
+    for (const k of ['p50', 'p95', 'p99'] as const) {
+      row('3 events', `provider final → group ${k}`, ms(l2g[k]), ms(streamBase[k]), ratio(l2g[k], streamBase[k]), k === 'p50' ? 'baseline: XADD → XREADGROUP' : '');
+    }
+    row('3 events', 'provider final → SSE p50/p99', `${ms(l2s.p50)} / ${ms(l2s.p99)}`);
+    row('3 events', 'final incl. poll wait → group p50/p99', `${ms(f2g.p50)} / ${ms(f2g.p99)}`, '', '', `POLL_INTERVAL_MS ${POLL_MS}`);
   } finally {
     controller.abort();
     await pump;
@@ -396,13 +519,14 @@ async function bullmqBaseline(tag: string, rate: number, seconds: number): Promi
   const queue = new Queue('baseline', { connection, prefix });
   const addedAt = new Map<string, number>();
   const latency: number[] = [];
+  const workerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const worker = new Worker(
     'baseline',
     async (job) => {
       const at = addedAt.get(job.id!);
       if (at !== undefined) latency.push(performance.now() - at);
     },
-    { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: 50 },
+    { connection: workerConnection, prefix, concurrency: 50 },
   );
   await worker.waitUntilReady();
   const warm = 100;
@@ -422,6 +546,7 @@ async function bullmqBaseline(tag: string, rate: number, seconds: number): Promi
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
+  workerConnection.disconnect();
   return summary(latency);
 }
 
@@ -543,12 +668,14 @@ async function inflightSection(): Promise<void> {
         `${n} open: poll lag p50/p95/p99`,
         `${ms(lag.p50)} / ${ms(lag.p95)} / ${ms(lag.p99)}`,
         '',
+        '',
         `${(gets.length / wSeconds).toFixed(0)} polls/s of ${reached}${pass ? '' : '; FAILS p99 < 1 s'}${failedAt ? ' (memory step)' : ''}`,
       );
       row(
         '5 memory',
         `${reached} open: worker RSS / heap per intent`,
         `${(perRss / 1024).toFixed(2)} KB / ${(perHeap / 1024).toFixed(2)} KB`,
+        '',
         '',
         `sandbox heap ${(perSandbox / 1024).toFixed(2)} KB, Redis job hash ~${(jobBytes / 1024).toFixed(2)} KB`,
       );
@@ -568,6 +695,7 @@ async function inflightSection(): Promise<void> {
       '4 in-flight',
       'max open intents with poll lag p99 < 1 s',
       best ? String(best) : `< ${steps[0]}`,
+      '',
       '',
       failedAt ? `largest step that passed; ${failedAt} failed` : 'every step passed',
     );
@@ -716,10 +844,11 @@ async function soakSection(): Promise<void> {
         `${nm} heap / RSS slope`,
         `${heap.mbPerMin.toFixed(3)} / ${rss.mbPerMin.toFixed(3)} MB/min`,
         '',
+        '',
         `${verdict}; heap ${mb(first?.heap)} → ${mb(last?.heap)}`,
       );
     }
-    row('6 soak', `${rate}/s × ${seconds}s: accepted / approved / errors`, `${accepted} / ${approved} / ${errors}`, '', `${backlogAtEnd} open at the last answer`);
+    row('6 soak', `${rate}/s × ${seconds}s: accepted / approved / errors`, `${accepted} / ${approved} / ${errors}`, '', '', `${backlogAtEnd} open at the last answer`);
   } finally {
     controller.abort();
     await pump;
@@ -752,7 +881,7 @@ async function main(): Promise<void> {
     `ecr-bridge benchmark  node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ` +
       `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
-  out(`sections: ${sections.join(', ')}; started ${startedAt.toISOString()}`);
+  out(`sections: ${sections.join(', ')}${SHORT ? ' (short run: --short / BENCH_SHORT)' : ''}; started ${startedAt.toISOString()}`);
   const failed: string[] = [];
   for (const s of sections) {
     log(`section ${s} starting`);
@@ -766,7 +895,8 @@ async function main(): Promise<void> {
     log(`section ${s} done`);
   }
   out(`\n== summary (${startedAt.toISOString()} → ${new Date().toISOString()}, load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}) ==`);
-  out(table([['section', 'figure', 'ecr-bridge', 'baseline', 'note'], ...rows]));
+  out(table([['section', 'figure', 'ecr-bridge', 'baseline', 'ratio', 'note'], ...rows]));
+  out('ratio: ecr-bridge ÷ baseline (for latencies above 1 is slower; for rates below 1 is fewer)');
   if (failed.length) out(`\nfailed sections: ${failed.join(', ')}`);
   closeClients();
   // Nothing is left to wait for; leave even if a reader's socket lingers.

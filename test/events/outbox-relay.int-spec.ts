@@ -1,7 +1,10 @@
+import { Registry } from 'prom-client';
+import type { Queue } from 'bullmq';
 import { createTestDatabase, createTestRedis, TestDatabase, TestRedis, waitFor } from '@app/testing';
 import { OutboxRelay } from '@app/events';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
 import { newId } from '@app/common';
+import { WorkerMetrics } from '@app/workers';
 
 describe('OutboxRelay', () => {
   let db: TestDatabase;
@@ -126,5 +129,29 @@ describe('OutboxRelay', () => {
     // Once is enough: the next passes publish nothing again.
     expect(await relay.drain()).toEqual({ numbered: 0, streamed: 0 });
     expect(await redis.client.xlen(redis.streamKey)).toBe(published.length + 1);
+  });
+
+  it('exports how many events wait in the outbox and how long the oldest has waited', async () => {
+    const relay = new OutboxRelay(db.dataSource, redis.client, { streamKey: redis.streamKey });
+    await relay.drain();
+    const metrics = new WorkerMetrics(new Registry());
+    const queue = { name: 'payments', getJobCounts: async () => ({}) } as unknown as Queue;
+    metrics.watch(queue, db.dataSource);
+    const gauge = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await metrics.registry.metrics())?.[1]);
+
+    expect(await gauge('ecr_outbox_unpublished_events')).toBe(0);
+    expect(await gauge('ecr_outbox_oldest_unpublished_seconds')).toBe(0);
+
+    const [older, newer] = await payments(2);
+    await db.dataSource.query(`UPDATE outbox SET created_at = now() - interval '90 seconds' WHERE subject = $1`, [older]);
+    await db.dataSource.query(`UPDATE outbox SET created_at = now() - interval '5 seconds' WHERE subject = $1`, [newer]);
+    expect(await gauge('ecr_outbox_unpublished_events')).toBe(2);
+    const age = await gauge('ecr_outbox_oldest_unpublished_seconds');
+    expect(age).toBeGreaterThanOrEqual(90);
+    expect(age).toBeLessThan(120);
+
+    await relay.drain();
+    expect(await gauge('ecr_outbox_unpublished_events')).toBe(0);
+    expect(await gauge('ecr_outbox_oldest_unpublished_seconds')).toBe(0);
   });
 });

@@ -24,7 +24,7 @@ describe('WorkerMetrics', () => {
     const dataSource = {
       query: async (sql: string, params?: unknown[]) => {
         queries.push({ sql, params });
-        if (sql.includes('FROM outbox')) return [{ n: 0 }];
+        if (sql.includes('FROM outbox')) return [{ n: 0, age: 0 }];
         return [{ type: 'payment', status: 'pending', n: 3 }];
       },
     } as unknown as DataSource;
@@ -38,5 +38,29 @@ describe('WorkerMetrics', () => {
     // The partial index's own predicate, so the planner can use operations_open_idx.
     expect(open?.sql).toContain("status NOT IN ('approved','rejected','cancelled','expired','failed')");
     expect(open?.params).toEqual([['payment']]);
+  });
+
+  it('reads the outbox backlog once per scrape: how many events wait, and how old the oldest is', async () => {
+    const metrics = new WorkerMetrics(new Registry());
+    const queue = { name: 'payments', getJobCounts: async () => ({ waiting: 0 }) } as unknown as Queue;
+    let outboxQueries = 0;
+    let backlog = { n: 3, age: 94.5 };
+    const dataSource = {
+      query: async (sql: string) => {
+        if (!sql.includes('FROM outbox')) return [];
+        outboxQueries += 1;
+        return [backlog];
+      },
+    } as unknown as DataSource;
+    metrics.watch(queue, dataSource);
+    let text = await metrics.registry.metrics();
+    expect(text).toContain('ecr_outbox_unpublished_events 3');
+    expect(text).toContain('ecr_outbox_oldest_unpublished_seconds 94.5');
+    expect(outboxQueries).toBe(1);
+    backlog = { n: 0, age: 0 };
+    text = await metrics.registry.metrics();
+    expect(text).toContain('ecr_outbox_unpublished_events 0');
+    expect(text).toContain('ecr_outbox_oldest_unpublished_seconds 0');
+    expect(outboxQueries).toBe(2);
   });
 });

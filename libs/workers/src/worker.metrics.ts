@@ -12,6 +12,22 @@ const OPEN_OPERATIONS_SQL = `SELECT type, status, count(*)::int AS n FROM operat
   WHERE status NOT IN ('approved','rejected','cancelled','expired','failed') AND type = ANY($1)
   GROUP BY type, status`;
 
+/** The outbox's unpublished backlog: how many events, and how long the oldest has waited. */
+export const OUTBOX_BACKLOG_SQL = `SELECT count(*)::int AS n,
+  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS age
+  FROM outbox WHERE published_at IS NULL`;
+
+/** Calls of the returned function while `read` runs share its answer; the next call reads again. */
+function sharedWhileRunning<T>(read: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  return () => {
+    running ??= read().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+}
+
 export class WorkerMetrics {
   readonly stepDuration: Histogram<'queue' | 'result'>;
   readonly breakerState: Gauge<'provider' | 'operation'>;
@@ -63,8 +79,8 @@ export class WorkerMetrics {
   }
 
   /**
-   * Gauges read at scrape time: the queue's job counts, the outbox's unpublished backlog and the
-   * operations of `types` not yet final, by status.
+   * Gauges read at scrape time: the queue's job counts, the outbox's unpublished backlog (how many,
+   * and the age of the oldest) and the operations of `types` not yet final, by status.
    */
   watch(queue: Queue, dataSource: DataSource, types: readonly OperationType[] = []): void {
     new Gauge({
@@ -77,13 +93,25 @@ export class WorkerMetrics {
         for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
       },
     });
+    // One query per scrape for both outbox gauges: prom-client collects them side by side.
+    const backlog = sharedWhileRunning(async () => {
+      const [row] = (await dataSource.query(OUTBOX_BACKLOG_SQL)) as { n: number; age: number | string }[];
+      return { count: row.n, oldestSeconds: Number(row.age) };
+    });
     new Gauge({
       name: 'ecr_outbox_unpublished_events',
       help: 'Outbox events not yet on the event stream',
       registers: [this.registry],
       async collect() {
-        const [row] = (await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')) as { n: number }[];
-        this.set(row.n);
+        this.set((await backlog()).count);
+      },
+    });
+    new Gauge({
+      name: 'ecr_outbox_oldest_unpublished_seconds',
+      help: 'Age in seconds of the oldest outbox event not yet on the event stream (0 when none waits)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await backlog()).oldestSeconds);
       },
     });
     if (types.length === 0) return;

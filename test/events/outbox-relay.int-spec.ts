@@ -1,9 +1,10 @@
+import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import type { Queue } from 'bullmq';
 import { createTestDatabase, createTestRedis, TestDatabase, TestRedis, waitFor } from '@app/testing';
 import { OutboxRelay } from '@app/events';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
-import { newId } from '@app/common';
+import { createLogger, newId } from '@app/common';
 import { WorkerMetrics } from '@app/workers';
 
 describe('OutboxRelay', () => {
@@ -129,6 +130,35 @@ describe('OutboxRelay', () => {
     // Once is enough: the next passes publish nothing again.
     expect(await relay.drain()).toEqual({ numbered: 0, streamed: 0 });
     expect(await redis.client.xlen(redis.streamKey)).toBe(published.length + 1);
+  });
+
+  it('logs one line per event it puts on the stream, with the event id, its type and the operation', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = createLogger('relay-test', 'info', { destination: sink });
+    const relay = new OutboxRelay(db.dataSource, redis.client, { streamKey: redis.streamKey, logger });
+    await relay.drain();
+    const [id] = await payments(1);
+    await repo.transition(id, 'pending');
+    await relay.drain();
+
+    const events: { id: string; type: string; position: string }[] = await db.dataSource.query(
+      'SELECT id, type, position FROM outbox WHERE subject = $1 ORDER BY position',
+      [id],
+    );
+    expect(events.map((e) => e.type)).toEqual(['payment.accepted', 'payment.pending']);
+    const published = lines.filter((l) => l.msg === 'event published');
+    expect(published).toEqual(
+      events.map((e) => expect.objectContaining({ level: 30, eventId: e.id, type: e.type, operationId: id, position: Number(e.position) })),
+    );
+    // Nothing is logged again for events already on the stream.
+    await relay.drain();
+    expect(lines.filter((l) => l.msg === 'event published')).toHaveLength(events.length);
   });
 
   it('exports how many events wait in the outbox and how long the oldest has waited', async () => {

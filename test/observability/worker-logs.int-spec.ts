@@ -1,10 +1,13 @@
 // The payments worker's log lines for one payment, read from its pino output: every line written
 // while the payment's job runs names the operation (and the job), no key appears twice, and no
-// line carries a secret, a token or a card number.
+// line carries a secret, a token or a card number. And one payment followed by its operation id
+// alone: the gateway's command, the worker's steps, the relay's published events.
 import { Writable } from 'node:stream';
 import type * as Common from '@app/common';
 import { Registry } from 'prom-client';
 import { WorkerMetrics } from '@app/workers';
+import { waitFor } from '@app/testing';
+import { registerFor, startGatewayFor } from '../support/e2e';
 import { startSystem, System } from '../support/system';
 
 const lines: string[] = [];
@@ -81,5 +84,44 @@ describe('worker log correlation', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/ecr_operations\{type="payment",status="pending"\} [1-9]/);
     expect(text).toContain('ecr_operations{type="payment",status="unknown"} 0');
+  });
+
+  it('finds a payment’s command at the gateway, its worker steps and its published events by the operation id alone', async () => {
+    const gw = await startGatewayFor(sys);
+    const reg = await registerFor(sys, gw);
+    const created = await reg.pay({ amount: 150000 });
+    expect(created.status).toBe(202);
+    const id = String(created.body.id);
+    expect((await reg.final(id)).status).toBe('approved');
+
+    const events: { id: string; type: string }[] = await sys.db.dataSource.query('SELECT id, type FROM outbox WHERE subject = $1 ORDER BY seq', [id]);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['payment.accepted', 'payment.approved']));
+    const about = () => lines.map((raw) => JSON.parse(raw) as Record<string, unknown>).filter((l) => l.operationId === id);
+    // Whichever app's relay holds the lock publishes, shortly after the commit.
+    const published = await waitFor(
+      async () => {
+        const found = about().filter((l) => l.msg === 'event published');
+        return found.length >= events.length ? found : undefined;
+      },
+      { timeoutMs: 5000, what: `the events of ${id} in the logs` },
+    );
+    const mine = about();
+
+    // Gateway: the command, and through its reqId the HTTP request that carried it.
+    const accepted = mine.find((l) => l.app === 'gateway' && l.msg === 'command accepted');
+    expect(accepted).toMatchObject({ type: 'payment', merchantId: reg.merchantId });
+    const request = lines.map((raw) => JSON.parse(raw) as Record<string, unknown>).find((l) => l.msg === 'request' && l.reqId === accepted?.reqId);
+    expect(request).toMatchObject({ app: 'gateway', method: 'POST', route: '/v1/payments', status: 202 });
+
+    // Worker: its job's steps, to the last.
+    const steps = mine.filter((l) => l.app === 'payments' && l.msg === 'job step');
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.at(-1)).toMatchObject({ jobId: id, step: 'done' });
+
+    // Relay: every event of the operation, once, with its id and type.
+    expect(published.map((l) => ({ eventId: l.eventId, type: l.type })).sort((a, b) => String(a.eventId).localeCompare(String(b.eventId)))).toEqual(
+      events.map((e) => ({ eventId: e.id, type: e.type })).sort((a, b) => a.eventId.localeCompare(b.eventId)),
+    );
+    for (const l of published) expect(['gateway', 'payments']).toContain(l.app);
   });
 });

@@ -4,7 +4,8 @@
 //      the SSE stream keeps flowing while Redis is down);
 //   2. stream: numbered rows not yet on the Redis Stream are XADDed in position order, then marked.
 // A crash between XADD and the mark publishes an event twice: delivery is at least once, and every
-// event carries its id for consumers to deduplicate.
+// event carries its id for consumers to deduplicate. Each event streamed is logged (`event
+// published`, info) with its id, type and operation id.
 // Redis may lose the stream (a flush, a restore without it): entries no group had read yet would be
 // gone for good. A marker key beside the stream says the stream is the one the outbox was published
 // to; when it is missing, the relay publishes again what the stream held (the last `streamMaxLen`
@@ -12,6 +13,7 @@
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import Redis from 'ioredis';
+import { OPERATION_ID_PREFIX } from '@app/contracts';
 import { OUTBOX_CHANNEL, PUBLISHED_CHANNEL } from '@app/persistence';
 import type { Logger } from '@app/common';
 
@@ -196,6 +198,7 @@ export class OutboxRelay {
     const failed = results?.find(([err]) => err);
     if (!results || failed) throw failed?.[0] ?? new Error('Redis pipeline returned nothing');
     await m.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+    this.logPublished(rows);
     return rows.length;
   }
 
@@ -213,9 +216,29 @@ export class OutboxRelay {
     this.listener = client;
   }
 
+  /**
+   * One info line per event now on the stream, naming the operation it is about (its subject), so
+   * searching the logs for an operation id finds its events beside its commands and job steps.
+   * A subject that is not an operation (a webhook subscription, for instance) is logged as `subject`.
+   */
+  private logPublished(rows: { position: string; id: string; type: string; subject: string }[]): void {
+    const logger = this.options.logger;
+    if (!logger) return;
+    for (const r of rows) {
+      const about = isOperationId(r.subject) ? { operationId: r.subject } : { subject: r.subject };
+      logger.info({ eventId: r.id, type: r.type, ...about, position: Number(r.position) }, 'event published');
+    }
+  }
+
   private warn(message: string, err: unknown): void {
     this.options.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, message);
   }
+}
+
+const OPERATION_ID = new RegExp(`^(${Object.values(OPERATION_ID_PREFIX).join('|')})_`);
+
+function isOperationId(subject: string): boolean {
+  return OPERATION_ID.test(subject);
 }
 
 function rowCount(result: unknown): number {

@@ -3,10 +3,12 @@
 // An attempt first claims the delivery (it must be pending, due, and its subscription active): the
 // claim moves `next_attempt_at` past the attempt's own timeout, so a duplicate job or the sweeper
 // cannot send it twice at once. Then it signs the stored CloudEvent, POSTs it, and records the
-// outcome in one transaction: the delivery's status and next attempt, and the subscription's
-// failure streak. A subscription failing `failureStreak` times in a row, or failing without a
-// success for `disableAfterMs`, is disabled in that transaction: its pending deliveries are
-// abandoned and a `webhook.disabled` event is written to the outbox.
+// outcome in one transaction: the subscription's failure streak first, then the delivery's status
+// and next attempt. A subscription is disabled, in that transaction, only once it has failed without
+// a single success for `disableAfterMs` (never shorter than the retry window, 3 days by default)
+// and at least `failureStreak` times: a `webhook.disabled` event is written to the outbox. Disabling
+// drops no delivery early: the pending ones are held (no attempt while it is disabled) until their
+// own retry window ends, when the sweeper marks them `abandoned`; enabled before that, they resume.
 import { Logger, newId } from '@app/common';
 import { CloudEvent, EVENT_SOURCE, WebhookEventType } from '@app/contracts';
 import { OUTBOX_CHANNEL } from '@app/persistence';
@@ -27,10 +29,13 @@ import { WebhookMetrics } from './webhook.metrics';
 export interface DeliverySettings {
   timeoutMs: number;
   retry: RetryPolicy;
-  /** Failed attempts in a row, across the subscription's deliveries, that disable it. */
-  failureStreak: number;
-  /** How long a subscription may fail without a single success before it is disabled. */
+  /**
+   * How long a subscription must have failed without a single success before it is disabled; at
+   * least the retry window, so no delivery's retries are cut short.
+   */
   disableAfterMs: number;
+  /** And the failed attempts in a row, across its deliveries, it must have made by then. */
+  failureStreak: number;
 }
 
 /** `later`: the job should run again at `at` (epoch ms); `done`: nothing more to do for this job. */
@@ -105,19 +110,32 @@ export class WebhookDeliveryService {
   /** Why a delivery could not be claimed decides what its job does. */
   private async notClaimed(deliveryId: string): Promise<AttemptOutcome> {
     const [row] = (await this.dataSource.query(
-      `SELECT d.status, d.next_attempt_at, s.status AS subscription_status
+      `SELECT d.status, d.next_attempt_at, d.created_at, s.status AS subscription_status
          FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1`,
       [deliveryId],
-    )) as { status: string; next_attempt_at: Date | null; subscription_status: string }[];
+    )) as { status: string; next_attempt_at: Date | null; created_at: Date; subscription_status: string }[];
     if (!row || row.status !== 'pending') return { kind: 'done' };
     if (row.subscription_status !== 'active') {
-      await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'abandoned', next_attempt_at = NULL WHERE id = $1 AND status = 'pending'`, [
-        deliveryId,
-      ]);
+      // Held while its subscription is disabled: abandoned once its retry window is over (the
+      // sweeper does it too), otherwise left pending for an enable to resume (the sweeper then
+      // gives it a job again).
+      const now = this.now();
+      if (now - row.created_at.getTime() >= this.settings.retry.windowMs) await this.abandonHeld(deliveryId, now);
       return { kind: 'done' };
     }
     // Not due yet: an early job, or another attempt holds the claim.
     return { kind: 'later', at: Math.max(row.next_attempt_at?.getTime() ?? 0, this.now() + MIN_WAIT_MS) };
+  }
+
+  /** Marks a held delivery `abandoned`, unless an attempt holds its claim or its subscription is active again. */
+  private async abandonHeld(deliveryId: string, now: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries d SET status = 'abandoned', next_attempt_at = NULL
+         FROM webhook_subscriptions s
+        WHERE d.id = $1 AND s.id = d.subscription_id AND d.status = 'pending' AND s.status <> 'active'
+          AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $2)`,
+      [deliveryId, new Date(now)],
+    );
   }
 
   private async record(claimed: Claimed, outcome: SendOutcome, final: boolean): Promise<AttemptOutcome> {
@@ -138,25 +156,28 @@ export class WebhookDeliveryService {
         return { kind: 'done' } as const;
       }
       // The subscription is updated first: its row lock orders this attempt against a concurrent
-      // one that disables it, so a delivery abandoned by that disable is never revived as pending.
-      // A lost event is not the receiver's failure.
-      const active = final ? true : await this.countFailure(m, claimed.subscription_id, now);
-      const next = final || !active ? null : nextAttemptAt(this.settings.retry, attempts, claimed.created_at.getTime(), now);
-      const status = next !== null ? 'pending' : active ? 'failed' : 'abandoned';
+      // one that disables it, and the delivery is written after. A lost event is not the
+      // receiver's failure. Whether or not the subscription is still active, the delivery keeps its
+      // schedule: `pending` until its retry window is over (held, not attempted, while the
+      // subscription is disabled; abandoned at the end of the window if it stays so), then `failed`.
+      if (!final) await this.countFailure(m, claimed.subscription_id, now);
+      const next = final ? null : nextAttemptAt(this.settings.retry, attempts, claimed.created_at.getTime(), now);
+      // Only a delivery this attempt still holds is written: one the sweeper abandoned meanwhile
+      // (its subscription disabled, its window over) stays abandoned.
       await m.query(
         `UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, last_error = $5,
-           last_attempt_at = $6, next_attempt_at = $7 WHERE id = $1`,
-        [claimed.id, status, attempts, outcome.statusCode, outcome.error, at, next === null ? null : new Date(next)],
+           last_attempt_at = $6, next_attempt_at = $7 WHERE id = $1 AND status = 'pending'`,
+        [claimed.id, next === null ? 'failed' : 'pending', attempts, outcome.statusCode, outcome.error, at, next === null ? null : new Date(next)],
       );
       return next === null ? ({ kind: 'done' } as const) : ({ kind: 'later', at: next } as const);
     });
   }
 
   /**
-   * Adds the failure to the subscription's streak and disables it past either limit. True while the
-   * subscription stays active; false when this failure disabled it or it was no longer active.
+   * Adds the failure to the subscription's streak and disables it once it has failed, without a
+   * success, for the whole `disableAfterMs` and at least `failureStreak` times.
    */
-  private async countFailure(m: EntityManager, subscriptionId: string, now: number): Promise<boolean> {
+  private async countFailure(m: EntityManager, subscriptionId: string, now: number): Promise<void> {
     const [sub] = (await m.query(
       `WITH u AS (
          UPDATE webhook_subscriptions SET failure_streak = failure_streak + 1, failing_since = COALESCE(failing_since, $2)
@@ -164,18 +185,13 @@ export class WebhookDeliveryService {
        ) SELECT * FROM u`,
       [subscriptionId, new Date(now)],
     )) as { status: string; failure_streak: number; failing_since: Date }[];
-    if (!sub || sub.status !== 'active') return false;
+    if (!sub || sub.status !== 'active') return;
     const { failureStreak, disableAfterMs } = this.settings;
-    if (sub.failure_streak >= failureStreak) {
-      return !(await this.disable(m, subscriptionId, `${sub.failure_streak} failed attempts in a row`, now));
-    }
-    if (now - sub.failing_since.getTime() >= disableAfterMs) {
-      return !(await this.disable(m, subscriptionId, `no successful delivery since ${sub.failing_since.toISOString()}`, now));
-    }
-    return true;
+    if (now - sub.failing_since.getTime() < disableAfterMs || sub.failure_streak < failureStreak) return;
+    await this.disable(m, subscriptionId, `no successful delivery since ${sub.failing_since.toISOString()} (${sub.failure_streak} failed attempts)`, now);
   }
 
-  private async disable(m: EntityManager, subscriptionId: string, reason: string, now: number): Promise<boolean> {
+  private async disable(m: EntityManager, subscriptionId: string, reason: string, now: number): Promise<void> {
     const [row] = (await m.query(
       `WITH u AS (
          UPDATE webhook_subscriptions SET status = 'disabled', disabled_at = $2, disabled_reason = $3
@@ -183,10 +199,7 @@ export class WebhookDeliveryService {
        ) SELECT * FROM u`,
       [subscriptionId, new Date(now), reason],
     )) as WebhookRow[];
-    if (!row) return false;
-    await m.query(`UPDATE webhook_deliveries SET status = 'abandoned', next_attempt_at = NULL WHERE subscription_id = $1 AND status = 'pending'`, [
-      subscriptionId,
-    ]);
+    if (!row) return;
     const event: CloudEvent = {
       specversion: '1.0',
       id: newId('evt'),
@@ -207,6 +220,5 @@ export class WebhookDeliveryService {
     await m.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
     this.metrics?.disabled.inc();
     this.logger.warn({ webhookId: row.id, merchantId: row.merchant_id, reason }, 'webhook disabled');
-    return true;
   }
 }

@@ -1,7 +1,9 @@
 // Postgres is the truth and Redis may lose everything: the sweeper walks the pending deliveries of
 // active subscriptions and gives a job, due at the delivery's next attempt, to any whose job is
 // missing, failed or completed. It is what makes a Redis flush, a failed enqueue or a worker's
-// exhausted job attempts lose no delivery.
+// exhausted job attempts lose no delivery, and what resumes the deliveries a disabled subscription
+// held once it is enabled again. It also ends those held deliveries whose retry window is over
+// while their subscription is still disabled: they become `abandoned`.
 import type { Logger } from '@app/common';
 import { ensureDeliveryJob } from '@app/webhooks';
 import { PeriodicTask } from '@app/workers';
@@ -11,9 +13,12 @@ import { WebhookMetrics } from './webhook.metrics';
 
 export interface DeliverySweeperOptions {
   intervalMs: number;
+  /** The deliveries' retry window: a held delivery is abandoned once it is this old. */
+  retryWindowMs: number;
   batchSize?: number;
   logger: Logger;
   metrics?: WebhookMetrics;
+  now?: () => number;
 }
 
 export class DeliverySweeper {
@@ -41,8 +46,12 @@ export class DeliverySweeper {
     return this.loop.stop();
   }
 
-  /** Checks one batch of pending deliveries (round robin by id); answers how many it queued again. */
+  /**
+   * Abandons the held deliveries whose window is over, then checks one batch of pending deliveries
+   * (round robin by id); answers how many it queued again.
+   */
   async sweepOnce(): Promise<number> {
+    await this.abandonExpired();
     const batch = this.options.batchSize ?? 500;
     const rows = (await this.dataSource.query(
       `SELECT d.id, d.next_attempt_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
@@ -52,7 +61,7 @@ export class DeliverySweeper {
     this.cursor = rows.length === batch ? rows[rows.length - 1].id : '';
     let restored = 0;
     for (const row of rows) {
-      const delayMs = (row.next_attempt_at?.getTime() ?? 0) - Date.now();
+      const delayMs = (row.next_attempt_at?.getTime() ?? 0) - this.now();
       const outcome = await ensureDeliveryJob(this.queue, row.id, { delayMs });
       if (outcome === 'present') continue;
       restored++;
@@ -60,5 +69,29 @@ export class DeliverySweeper {
       this.options.logger.info({ deliveryId: row.id, outcome }, 'delivery job restored');
     }
     return restored;
+  }
+
+  /**
+   * Pending deliveries of disabled subscriptions whose retry window is over become `abandoned`
+   * (not one an attempt still holds: its claim keeps `next_attempt_at` ahead); answers how many.
+   */
+  async abandonExpired(): Promise<number> {
+    const now = this.now();
+    const rows = (await this.dataSource.query(
+      `WITH u AS (
+         UPDATE webhook_deliveries d SET status = 'abandoned', next_attempt_at = NULL
+           FROM webhook_subscriptions s
+          WHERE s.id = d.subscription_id AND d.status = 'pending' AND s.status <> 'active'
+            AND d.created_at <= $1 AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $2)
+          RETURNING d.id, d.subscription_id
+       ) SELECT * FROM u`,
+      [new Date(now - this.options.retryWindowMs), new Date(now)],
+    )) as { id: string; subscription_id: string }[];
+    if (rows.length > 0) this.options.logger.info({ abandoned: rows.length }, 'held deliveries of disabled webhooks abandoned at the end of their retry window');
+    return rows.length;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 }

@@ -24,7 +24,7 @@ export class WebhookMetrics {
     });
     this.disabled = new Counter({
       name: 'ecr_webhook_subscriptions_disabled_total',
-      help: 'Subscriptions disabled after a failure streak or days without a success',
+      help: 'Subscriptions disabled after failing, without a success, for the whole retry window',
       registers: [registry],
     });
     this.restored = new Counter({

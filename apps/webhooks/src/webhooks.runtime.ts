@@ -16,7 +16,7 @@ import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookFanout } from './webhook-fanout.service';
 import { WebhookMetrics } from './webhook.metrics';
 import { WebhookSender } from './webhook.sender';
-import type { WebhooksConfig } from './webhooks.config';
+import { deliverySettingsOf, WebhooksConfig } from './webhooks.config';
 
 export class WebhooksRuntime {
   readonly logger: Logger;
@@ -43,12 +43,7 @@ export class WebhooksRuntime {
       this.dataSource,
       new WebhookSender({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS }),
       new WebhookSecretCipher(config.WEBHOOK_SECRET_KEY),
-      {
-        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-        retry: { scheduleMs: config.WEBHOOK_RETRY_SCHEDULE_MS, windowMs: config.WEBHOOK_RETRY_WINDOW_MS },
-        failureStreak: config.WEBHOOK_FAILURE_STREAK,
-        disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
-      },
+      deliverySettingsOf(config),
       this.logger,
       this.metrics,
     );
@@ -62,6 +57,7 @@ export class WebhooksRuntime {
     });
     this.sweeper = new DeliverySweeper(this.dataSource, this.queue, {
       intervalMs: config.WEBHOOK_SWEEP_INTERVAL_MS,
+      retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
       logger: this.logger,
       metrics: this.metrics,
     });

@@ -12,8 +12,8 @@ export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 
 /**
  * `pending`: waiting for its first attempt or a retry; `succeeded`: a receiver answered 2xx;
- * `failed`: every retry failed within the retry window; `abandoned`: dropped unfinished because
- * its subscription was disabled.
+ * `failed`: every retry failed within the retry window; `abandoned`: held unfinished while its
+ * subscription was disabled, until its own retry window was over.
  */
 export const DELIVERY_STATUSES = Object.freeze(['pending', 'succeeded', 'failed', 'abandoned'] as const);
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -67,7 +67,7 @@ export const enableWebhookRoute = defineRoute({
   operationId: 'enableWebhook',
   summary: 'Enable a disabled webhook again',
   description:
-    'Events published from now on are delivered again and its failure streak starts over. Deliveries abandoned while it was disabled are not resent by themselves: redeliver the ones you need.',
+    'Events published from now on are delivered again and its failure streak starts over. Deliveries held while it was disabled and still inside their retry window (3 days) resume; ones already `abandoned` are not resent by themselves: redeliver the ones you need.',
   tag: 'webhooks',
   auth: 'merchant',
   params: webhookParamsSchema,

@@ -3,8 +3,9 @@
 // failures are recorded by the attempt itself). The worker's own errors are rethrown, so BullMQ's
 // attempts and backoff apply.
 import type { Logger } from '@app/common';
+import { QueueName } from '@app/contracts';
 import { closeWorkerWithin } from '@app/workers';
-import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryJobSchema } from '@app/webhooks';
+import { webhookDeliveryJobSchema } from '@app/webhooks';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { WebhookDeliveryService } from './webhook-delivery.service';
@@ -24,7 +25,7 @@ export class WebhookDeliveryWorker {
 
   start(): void {
     const { connection, prefix, concurrency } = this.options;
-    this.worker = new Worker(WEBHOOK_DELIVERY_QUEUE, (job, token) => this.process(job, token), { connection, prefix, concurrency });
+    this.worker = new Worker(QueueName.WebhookDeliveries, (job, token) => this.process(job, token), { connection, prefix, concurrency });
     this.worker.on('failed', (job, err) =>
       this.options.logger.warn({ deliveryId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'delivery job failed'),
     );

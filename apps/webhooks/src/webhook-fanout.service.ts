@@ -3,8 +3,8 @@
 // event seen twice (the stream is at least once) makes no second delivery. Subscriptions created
 // after the event do not get it, so a replayed stream does not flood new receivers with history.
 import { Logger, newId } from '@app/common';
-import type { CloudEvent } from '@app/contracts';
-import { DELIVERY_ID_PREFIX, WEBHOOK_DELIVER_JOB, WebhookDeliveryJob } from '@app/webhooks';
+import { type CloudEvent, JobName } from '@app/contracts';
+import { DELIVERY_ID_PREFIX, WebhookDeliveryJob } from '@app/webhooks';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 
@@ -40,7 +40,7 @@ export class WebhookFanout {
     try {
       // BullMQ ignores a job id it already has, so queueing again is harmless.
       await this.queue.addBulk(
-        due.map(({ id }) => ({ name: WEBHOOK_DELIVER_JOB, data: { deliveryId: id } satisfies WebhookDeliveryJob, opts: { jobId: id } })),
+        due.map(({ id }) => ({ name: JobName.WebhookDeliver, data: { deliveryId: id } satisfies WebhookDeliveryJob, opts: { jobId: id } })),
       );
     } catch (err) {
       // The rows are stored: the sweeper queues pending deliveries that have no job.

@@ -5,6 +5,8 @@ export const QueueName = Object.freeze({
   Payments: 'payments',
   Reversals: 'reversals',
   Settlements: 'settlements',
+  /** Webhook deliveries: one job per delivery, its id the delivery id (apps/webhooks, libs/webhooks). */
+  WebhookDeliveries: 'webhook-deliveries',
 } as const);
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -14,6 +16,8 @@ export const JobName = Object.freeze({
   ReversalAdvance: 'reversal.advance',
   RefundAdvance: 'refund.advance',
   SettlementAdvance: 'settlement.advance',
+  /** One attempt of one webhook delivery; the job carries only the delivery id. */
+  WebhookDeliver: 'webhook.deliver',
 } as const);
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

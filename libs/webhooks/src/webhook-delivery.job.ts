@@ -1,13 +1,12 @@
 // The delivery queue, shared by the gateway (manual redelivery) and the webhooks worker. One job
 // per delivery, its id the delivery id, carrying only that id: Postgres holds the truth, so a job
 // lost with Redis is rebuilt from the row (the worker's sweeper does it) and enqueueing twice is
-// harmless. Queue and job names are stored in Redis: never rename them.
+// harmless. The queue and job names are QueueName.WebhookDeliveries and JobName.WebhookDeliver
+// (@app/contracts), stored in Redis: never rename them.
+import { JobName, QueueName } from '@app/contracts';
 import { JobsOptions, Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { z } from 'zod';
-
-export const WEBHOOK_DELIVERY_QUEUE = 'webhook-deliveries';
-export const WEBHOOK_DELIVER_JOB = 'webhook.deliver';
 
 export const webhookDeliveryJobSchema = z.object({ deliveryId: z.string().min(1).max(40) });
 export type WebhookDeliveryJob = z.infer<typeof webhookDeliveryJobSchema>;
@@ -25,7 +24,7 @@ export const WEBHOOK_DELIVERY_JOB_OPTIONS: JobsOptions = Object.freeze({
 });
 
 export function createDeliveryQueue(connection: Redis, prefix: string): Queue {
-  return new Queue(WEBHOOK_DELIVERY_QUEUE, { connection, prefix, defaultJobOptions: WEBHOOK_DELIVERY_JOB_OPTIONS });
+  return new Queue(QueueName.WebhookDeliveries, { connection, prefix, defaultJobOptions: WEBHOOK_DELIVERY_JOB_OPTIONS });
 }
 
 export type DeliveryJobResult = 'added' | 'present' | 'promoted' | 'replaced';
@@ -48,6 +47,6 @@ export async function ensureDeliveryJob(
   if (existing && state !== 'failed' && state !== 'completed' && state !== 'unknown') return 'present';
   if (existing) await existing.remove().catch(() => undefined);
   const data: WebhookDeliveryJob = { deliveryId };
-  await queue.add(WEBHOOK_DELIVER_JOB, data, { jobId: deliveryId, delay: Math.max(0, Math.round(delayMs)) });
+  await queue.add(JobName.WebhookDeliver, data, { jobId: deliveryId, delay: Math.max(0, Math.round(delayMs)) });
   return existing ? 'replaced' : 'added';
 }

@@ -102,7 +102,7 @@ describe('docker-compose.yml', () => {
     for (const app of nestApps) {
       const test = (services[app].healthcheck as JsonObject).test as Json[];
       const env = environment(services[app]);
-      const url = app === 'sandbox' ? `http://127.0.0.1:${env.SANDBOX_PORT}/sandbox/terminals` : `http://127.0.0.1:${env.PORT}/health/ready`;
+      const url = `http://127.0.0.1:${app === 'sandbox' ? env.SANDBOX_PORT : env.PORT}/health/ready`;
       expect({ app, probes: test.join(' ').includes(`'${url}'`) }).toEqual({ app, probes: true });
     }
   });

@@ -80,20 +80,28 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     }
   });
 
-  it('gives every app container startup, liveness and readiness probes on a declared port', () => {
+  it('gives every app container startup, liveness and readiness probes on its health routes and a declared port', () => {
     for (const d of deployments) {
       for (const c of containers(d)) {
         const ports = arr(c.ports).map(obj);
         const portNames = ports.map((p) => p.name);
-        for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
-          const p = obj(c[probe]);
-          const action = obj(p.httpGet ?? p.tcpSocket);
-          expect({ container: c.name, probe, port: portNames.includes(action.port) }).toEqual({ container: c.name, probe, port: true });
+        const paths = { startupProbe: '/health/live', livenessProbe: '/health/live', readinessProbe: '/health/ready' };
+        for (const [probe, path] of Object.entries(paths)) {
+          const action = obj(obj(c[probe]).httpGet);
+          expect({ app: d.metadata.name, probe, path: action.path, port: portNames.includes(action.port) }).toEqual({ app: d.metadata.name, probe, path, port: true });
         }
-        expect(obj(obj(c.readinessProbe).httpGet).path).toBe(d.metadata.name === 'sandbox' ? '/sandbox/terminals' : '/health/ready');
-        if (d.metadata.name !== 'sandbox') expect(obj(obj(c.livenessProbe).httpGet).path).toBe('/health/live');
         expect(ports.map((p) => p.containerPort)).toEqual([APP_PORTS[d.metadata.name]]);
       }
+    }
+  });
+
+  it('lets Prometheus scrape /metrics of every app on its port', () => {
+    for (const d of deployments) {
+      const annotations = labelsOf(obj(obj(obj(d.spec).template).metadata).annotations);
+      expect({ app: d.metadata.name, annotations }).toMatchObject({
+        app: d.metadata.name,
+        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(APP_PORTS[d.metadata.name]), 'prometheus.io/path': '/metrics' },
+      });
     }
   });
 

@@ -8,11 +8,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AddressInfo } from 'node:net';
 import { installBodyParsers } from './body-parsers';
 import { FaultInjector } from './fault-injection';
+import { installRequestMetrics, SandboxMetrics } from './ops.controller';
 import { ProviderExceptionFilter } from './provider-exception.filter';
 import { RequestLog } from './request-log';
 import { SandboxModule } from './sandbox.module';
 import { resolveSandboxOptions, type SandboxOptions } from './sandbox.options';
-import { installWireHooks, PendingDelays } from './wire-hooks';
+import { installWireHooks, isProviderPath, PendingDelays } from './wire-hooks';
 
 export interface RunningSandbox {
   url: string;
@@ -38,6 +39,7 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
     const fastify = app.getHttpAdapter().getInstance();
     installBodyParsers(fastify);
     installWireHooks(fastify, app.get(RequestLog), app.get(FaultInjector), app.get(PendingDelays));
+    installRequestMetrics(fastify, app.get(SandboxMetrics), isProviderPath);
     app.useGlobalFilters(new ProviderExceptionFilter());
     await app.listen(resolved.port, resolved.host);
   } catch (error) {

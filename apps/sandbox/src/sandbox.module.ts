@@ -10,6 +10,7 @@ import { KlioControlController } from './klio-control.controller';
 import { KlioResetHook } from './klio-reset.hook';
 import { KlioSandboxService } from './klio-sandbox.service';
 import { OAuthTokensService } from './oauth-tokens.service';
+import { OpsController, SandboxMetrics } from './ops.controller';
 import { PagounoSandbox } from './pagouno-sandbox.service';
 import { PagounoTransactionsController } from './pagouno-transactions.controller';
 import { PagounoWireHooks } from './pagouno-wire-hooks';
@@ -38,6 +39,7 @@ export class SandboxModule {
     return {
       module: SandboxModule,
       controllers: [
+        OpsController,
         PaystoreOAuthController,
         PaystoreHealthController,
         TerminalPaymentsController,
@@ -56,6 +58,7 @@ export class SandboxModule {
         { provide: RequestLog, useValue: new RequestLog(options.requestLogLimit) },
         { provide: FaultInjector, useValue: new FaultInjector() },
         { provide: PendingDelays, useValue: new PendingDelays() },
+        { provide: SandboxMetrics, useValue: new SandboxMetrics() },
         SandboxLedger,
         IntentLifecycle,
         OAuthTokensService,

@@ -3,6 +3,7 @@
 // nothing (latency alone delays, then lets the request through).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultInjector } from './fault-injection';
+import { OPS_PATHS } from './ops.controller';
 import { codeForStatus, errorEnvelope } from './provider-error';
 import { RequestLog, type RequestLogEntry } from './request-log';
 
@@ -31,9 +32,9 @@ export function pathOf(url: string): string {
   return question < 0 ? url : url.slice(0, question);
 }
 
-/** Provider routes are everything the sandbox serves outside its own /sandbox area. */
+/** Provider routes are everything the sandbox serves outside its own /sandbox area and its health and metrics. */
 export function isProviderPath(path: string): boolean {
-  return !(path === '/sandbox' || path.startsWith('/sandbox/') || path === '/favicon.ico');
+  return !(path === '/sandbox' || path.startsWith('/sandbox/') || path === '/favicon.ico' || OPS_PATHS.includes(path));
 }
 
 export function installWireHooks(fastify: FastifyInstance, log: RequestLog, faults: FaultInjector, delays: PendingDelays): void {

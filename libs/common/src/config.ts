@@ -36,6 +36,8 @@ export const configSchema = z.object({
   PAYSTORE_SUBNET_ACQUIRER_ID: z.string().default('1'),
   PAYSTORE_TIMEOUT_MS: int(10_000),
   PAYSTORE_CONFIRMATION_REQUIRED: bool(false),
+  /** How long a PayStore operation's open breaker rests before it lets one trial call through. */
+  PAYSTORE_BREAKER_RESET_MS: z.coerce.number().int().positive().default(10_000),
   /** Klio SmartPos (see docs/klio-wire.md); the defaults reach the sandbox. */
   KLIO_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
   KLIO_CLIENT_ID: z.string().default('klio-sandbox'),
@@ -51,6 +53,8 @@ export const configSchema = z.object({
   PAGOUNO_PUBLIC_KEY: z.string().default('pagouno-sandbox-public-key'),
   PAGOUNO_TIMEOUT_MS: int(15_000),
   POLL_INTERVAL_MS: int(1000),
+  /** How long a job waits (up to 1.5×, jittered) before it looks again while its provider's breaker is open. */
+  BREAKER_WAIT_MS: z.coerce.number().int().positive().default(5000),
   UNKNOWN_OUTCOME_WINDOW_MS: int(120_000),
   SWEEP_INTERVAL_MS: int(5000),
   WORKER_CONCURRENCY: int(50),

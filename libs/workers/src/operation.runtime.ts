@@ -98,7 +98,7 @@ export class OperationRuntime {
       {
         pollMs: this.config.POLL_INTERVAL_MS,
         unknownWindowMs: this.config.UNKNOWN_OUTCOME_WINDOW_MS,
-        breakerWaitMs: 5000,
+        breakerWaitMs: this.config.BREAKER_WAIT_MS,
         createMaxAttempts: 5,
         onFinal: (op) => this.metrics.finalOperations.inc({ type: op.type, status: op.status }),
       },

@@ -11,6 +11,7 @@ export function createPaystoreClient(config: AppConfig, logger: Logger, metrics:
     clientSecret: config.PAYSTORE_CLIENT_SECRET,
     subnetAcquirerId: config.PAYSTORE_SUBNET_ACQUIRER_ID,
     timeoutMs: config.PAYSTORE_TIMEOUT_MS,
+    breaker: { resetTimeoutMs: config.PAYSTORE_BREAKER_RESET_MS },
     onUnknownEnum: (field, value) => logger.warn({ field, value }, 'PayStore sent a value this client does not know'),
     onCall: (e) => {
       metrics.observeProviderCall('paystore', e.operation, e.outcome, e.durationMs);

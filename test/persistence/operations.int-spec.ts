@@ -13,7 +13,7 @@ describe('OperationsRepository on Postgres', () => {
   });
   afterAll(async () => db.drop());
 
-  async function newPayment(): Promise<OperationEntity> {
+  async function newPayment(extra: Partial<OperationEntity> = {}): Promise<OperationEntity> {
     const op = db.dataSource.getRepository(OperationEntity).create({
       id: newId('pay'),
       type: 'payment',
@@ -36,6 +36,7 @@ describe('OperationsRepository on Postgres', () => {
       submittedAt: null,
       cancelReason: null,
       finalAt: null,
+      ...extra,
     });
     return db.dataSource.transaction((m) => repo.insert(m, op));
   }
@@ -86,5 +87,50 @@ describe('OperationsRepository on Postgres', () => {
     ]);
     expect(results.filter((r) => r.kind === 'changed')).toHaveLength(1);
     expect((await eventsOf(op.id)).filter((t) => t !== 'payment.accepted')).toHaveLength(1);
+  });
+
+  describe('batches', () => {
+    async function batchOf(n: number): Promise<{ id: string; ops: OperationEntity[] }> {
+      const id = newId('bat');
+      const ops: OperationEntity[] = [];
+      // Inserted in reverse, so batch order is not insertion order.
+      for (let order = n; order >= 1; order--) ops.unshift(await newPayment({ request: { installments: 1, batch: { id, order, size: n } } }));
+      return { id, ops };
+    }
+
+    it('reads a batch in execution order', async () => {
+      const batch = await batchOf(3);
+      expect((await repo.batchMembers(batch.id)).map((op) => op.request.batch?.order)).toEqual([1, 2, 3]);
+      expect(await repo.batchMembers('bat_none')).toEqual([]);
+    });
+
+    it('claims only members still to be sent, and marks them sent before answering', async () => {
+      const batch = await batchOf(5);
+      const [sent, cancelling, expired, notTaken, due] = batch.ops as [OperationEntity, OperationEntity, OperationEntity, OperationEntity, OperationEntity];
+      await repo.transition(sent.id, 'accepted', { submittedAt: new Date() });
+      await repo.transition(cancelling.id, 'cancelling', { cancelReason: 'requested' });
+      await repo.transition(expired.id, 'accepted', { expiresAt: new Date(Date.now() - 1000) });
+      await repo.transition(notTaken.id, 'accepted', { submittedAt: new Date(), result: { createNotApplied: true } });
+
+      const now = new Date();
+      const claimed = await repo.claimBatch(batch.id, now);
+      expect(claimed.map((op) => op.id)).toEqual([notTaken.id, due.id]);
+      for (const op of [notTaken, due]) {
+        const stored = await repo.findById(op.id);
+        expect(stored?.submittedAt?.getTime()).toBe(now.getTime());
+        expect(stored?.result.createNotApplied).toBe(false);
+      }
+      // Nothing left to send: a second claim gets nothing.
+      expect(await repo.claimBatch(batch.id, new Date())).toEqual([]);
+    });
+
+    it('hands each member to exactly one of several concurrent claims', async () => {
+      const batch = await batchOf(4);
+      const claims = await Promise.all(Array.from({ length: 6 }, () => repo.claimBatch(batch.id, new Date())));
+      const ids = claims.flat().map((op) => op.id);
+      expect(ids.sort()).toEqual(batch.ops.map((op) => op.id).sort());
+      // All of it to one claim: a batch is never split between two requests.
+      expect(claims.filter((c) => c.length > 0)).toHaveLength(1);
+    });
   });
 });

@@ -87,6 +87,28 @@ export const createPaymentCommandSchema = z.strictObject({
 });
 export type CreatePaymentCommand = z.infer<typeof createPaymentCommandSchema>;
 
+/** The most payments one batch may carry (one Klio multi-task request). */
+export const PAYMENT_BATCH_MAX = 10;
+
+/**
+ * `POST /v1/payment-batches`: several payments for one device, sent as one ordered request (Klio
+ * multi-task). Each item is a payment command without `terminalIds`; the batch's `terminalId`
+ * serves them all, and the device runs them in the order given.
+ */
+export const createPaymentBatchCommandSchema = z.strictObject({
+  terminalId: terminalIdSchema,
+  payments: z.array(createPaymentCommandSchema.omit({ terminalIds: true })).min(2).max(PAYMENT_BATCH_MAX),
+});
+export type CreatePaymentBatchCommand = z.infer<typeof createPaymentBatchCommandSchema>;
+
+/** A batch as the API shows it: its payments in execution order, each as `GET /v1/payments/{id}` shows it. */
+export const paymentBatchViewSchema = z.object({
+  id: z.string(),
+  terminalId: z.string(),
+  payments: z.array(operationViewSchema),
+});
+export type PaymentBatchView = z.infer<typeof paymentBatchViewSchema>;
+
 export const createReversalCommandSchema = z.strictObject({
   paymentId: z.string().min(1).max(64),
   /** Part of the payment to give back, where the provider allows partial reversals; default all of what is left. */

@@ -39,6 +39,7 @@ export const ErrorCode = Object.freeze({
   ReversalAmountExceeded: 'REVERSAL.AMOUNT_EXCEEDS_REMAINING',
   ReversalTooLate: 'REVERSAL.TOO_LATE',
   PaymentAmountMismatch: 'PAYMENT.AMOUNT_MISMATCH',
+  PaymentBatchNotFound: 'PAYMENT_BATCH.NOT_FOUND',
   ProviderUnavailable: 'PAYSTORE.UNAVAILABLE',
   ProviderOutcomeUnknown: 'PROVIDER.OUTCOME_UNKNOWN',
   ProviderRejected: 'PROVIDER.REJECTED',

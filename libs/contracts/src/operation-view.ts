@@ -67,5 +67,18 @@ export const operationViewSchema = z.object({
     )
     .nullable(),
   totals: z.array(brandTotalsSchema).nullable(),
+  /** Settlements: the provider's closing receipt, as it printed it; null otherwise. */
+  receipt: z.string().nullable(),
+  /** Reversals: which provider API gives the payment back (PayStore: `refund` for AMEX, else `reversal`); null otherwise. */
+  via: z.enum(['reversal', 'refund']).nullable(),
+  /** Payments sent with others as one ordered request to a device (Klio multi-task); null otherwise. */
+  batch: z
+    .object({
+      id: z.string(),
+      /** The payment's place in the device's execution order, from 1. */
+      order: z.number().int(),
+      size: z.number().int(),
+    })
+    .nullable(),
 });
 export type OperationView = z.infer<typeof operationViewSchema>;

@@ -1,5 +1,6 @@
-// Klio SmartPos behind the provider port. One task per intent, sent to one device; the task's
-// originID is our operation id, so an uncertain submit is found again by it. Klio has no CUIT on
+// Klio SmartPos behind the provider port. One task per intent, sent to one device (several
+// payments of a batch go as one multi-task request); the task's originID is our operation id, so
+// an uncertain submit is found again by it. Klio has no CUIT on
 // the wire (the account is the client credentials), so the ports ignore the `cuit` argument.
 import { PROVIDER_CAPABILITIES, ProviderCapabilities } from '@app/contracts';
 import type { OperationEntity } from '@app/persistence';
@@ -12,6 +13,7 @@ import {
   klioMessageOf,
   paymentRejection,
   paymentTaskOf,
+  paymentTasksOf,
   readAnnulmentTask,
   readPaymentTask,
 } from './klio.mapper';
@@ -21,7 +23,7 @@ import type { KlioDevice, KlioTask } from './klio.wire';
 /** The client calls the adapter makes (KlioClient satisfies it; tests may pass a fake). */
 export type KlioTasksApi = Pick<
   KlioClient,
-  'submitTask' | 'getTask' | 'findTaskByOriginId' | 'cancelTask' | 'listDevices' | 'breakerStates' | 'shutdown'
+  'submitTask' | 'submitTasks' | 'getTask' | 'findTaskByOriginId' | 'cancelTask' | 'listDevices' | 'breakerStates' | 'shutdown'
 >;
 
 export interface KlioAdapterOptions {
@@ -45,6 +47,12 @@ export class KlioAdapter implements ProviderAdapter {
       create: async (_cuit, op) => {
         const { deviceId, payment } = paymentTaskOf(op, this.options);
         return this.client.submitTask(deviceId, payment);
+      },
+      // Several payments as one multi-task request; the answer is matched back by originID.
+      createBatch: async (_cuit, ops) => {
+        const { deviceId, payments } = paymentTasksOf(ops, this.options);
+        const tasks = await this.client.submitTasks({ target: { deviceId }, tasks: payments.map((payment) => ({ payment })) });
+        return ops.map((op) => tasks.find((t) => t.originID === op.id) ?? null);
       },
       get: (_cuit, providerId) => this.client.getTask(providerId),
       find: (_cuit, op) => this.client.findTaskByOriginId(op.id),

@@ -8,6 +8,7 @@ import {
   classifyTask,
   klioFailureOf,
   paymentTaskOf,
+  paymentTasksOf,
   readAnnulmentTask,
   readPaymentTask,
   taxNumberOf,
@@ -123,6 +124,29 @@ describe('paymentTaskOf', () => {
     expect(taxNumberOf('26.267.162')).toBe(26267162);
     expect(taxNumberOf('abc')).toBeUndefined();
     expect(taxNumberOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('paymentTasksOf', () => {
+  const member = (id: string, order: number, deviceId = DEVICE) =>
+    op({ id, request: { klio: { deviceId }, batch: { id: 'bat_1', order, size: 3 } } });
+
+  it('sends a batch to its one device, each task at its place in the batch', () => {
+    const { deviceId, payments } = paymentTasksOf([member('op_a', 1), member('op_c', 3)]);
+    expect(deviceId).toBe(DEVICE);
+    expect(payments.map((p) => [p.originID, p.executionOrder, p.operationType])).toEqual([
+      ['op_a', 1, 'PAYMENT'],
+      ['op_c', 3, 'PAYMENT'],
+    ]);
+  });
+
+  it('runs a payment sent alone first', () => {
+    expect(paymentTaskOf(op()).payment.executionOrder).toBe(1);
+  });
+
+  it('refuses tasks for different devices, or none, before sending', () => {
+    expect(() => paymentTasksOf([member('op_a', 1), member('op_b', 2, 'OTHER')])).toThrow(KlioError);
+    expect(() => paymentTasksOf([])).toThrow(KlioError);
   });
 });
 

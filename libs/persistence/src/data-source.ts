@@ -10,11 +10,12 @@ import { TerminalEntity } from './entities/terminal.entity';
 import { InitialSchema1764370000000 } from './migrations/1764370000000-initial-schema';
 import { Webhooks1795909142983 } from './migrations/1795909142983-webhooks';
 import { Providers1796000000000 } from './migrations/1796000000000-providers';
+import { PaymentBatches1796100000000 } from './migrations/1796100000000-payment-batches';
 
 const MIGRATION_LOCK_KEY = 7_346_201_001;
 
 export const ENTITIES = [MerchantEntity, ApiKeyEntity, TerminalEntity, OperationEntity, IdempotencyKeyEntity, OutboxEventEntity];
-export const MIGRATIONS = [InitialSchema1764370000000, Webhooks1795909142983, Providers1796000000000];
+export const MIGRATIONS = [InitialSchema1764370000000, Webhooks1795909142983, Providers1796000000000, PaymentBatches1796100000000];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({

@@ -34,5 +34,8 @@ export function toOperationView(op: OperationEntity): OperationView {
     reversedAmount: op.type === 'payment' ? (op.reversedAmount ?? 0) : null,
     transactions: r.transactions ?? null,
     totals: op.totals,
+    receipt: op.type === 'settlement' ? (r.receipt ?? null) : null,
+    via: op.type === 'reversal' ? (op.request?.via ?? null) : null,
+    batch: op.request?.batch ?? null,
   };
 }

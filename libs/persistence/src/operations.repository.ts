@@ -58,6 +58,47 @@ export class OperationsRepository {
     return this.dataSource.getRepository(OperationEntity).findOneBy({ id });
   }
 
+  /** The operations of a batch, in execution order. */
+  async batchMembers(batchId: string): Promise<OperationEntity[]> {
+    return inBatchOrder(await this.batchQuery(this.dataSource.manager, batchId).getMany());
+  }
+
+  /**
+   * Claims the members of a batch that are to be sent now, in one transaction under their row
+   * locks: those still `accepted`, never sent (or known not taken by the provider), and not past
+   * their deadline. Each is marked `submittedAt` before the transaction commits, so a member
+   * cancelled, expired or sent by another job meanwhile is never in a second request. Answers the
+   * claimed members, in execution order.
+   */
+  async claimBatch(batchId: string, now: Date): Promise<OperationEntity[]> {
+    return this.dataSource.transaction(async (manager) => {
+      // Locked in id order, whoever claims: two claims of one batch never deadlock.
+      const members = inBatchOrder(await this.batchQuery(manager, batchId).setLock('pessimistic_write').getMany());
+      const due = members.filter(
+        (op) =>
+          op.status === 'accepted' &&
+          (!op.submittedAt || op.result?.createNotApplied === true) &&
+          !(op.expiresAt && op.expiresAt.getTime() <= now.getTime()),
+      );
+      const repo = manager.getRepository(OperationEntity);
+      const claimed: OperationEntity[] = [];
+      for (const op of due) {
+        op.submittedAt = now;
+        op.result = { ...op.result, createNotApplied: false };
+        claimed.push(await repo.save(op));
+      }
+      return claimed;
+    });
+  }
+
+  private batchQuery(manager: EntityManager, batchId: string) {
+    return manager
+      .getRepository(OperationEntity)
+      .createQueryBuilder('op')
+      .where(`op.request ? 'batch' AND op.request -> 'batch' ->> 'id' = :batchId`, { batchId })
+      .orderBy('op.id', 'ASC');
+  }
+
   /**
    * Stores a new operation and its first event (`<type>.<status>`) in the caller's transaction,
    * in one statement (round trips are what a command costs).
@@ -226,6 +267,10 @@ export class OperationsRepository {
     );
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
   }
+}
+
+function inBatchOrder(ops: OperationEntity[]): OperationEntity[] {
+  return ops.sort((a, b) => (a.request.batch?.order ?? 0) - (b.request.batch?.order ?? 0));
 }
 
 const NULL_DEFAULTS: Partial<OperationEntity> = {

@@ -45,6 +45,13 @@ export type CallFailure = 'circuit_open' | 'unknown' | 'not_taken' | 'conflict' 
 
 export interface IntentPort<E> {
   create(cuit: string, op: OperationEntity): Promise<E>;
+  /**
+   * Sends several operations for one device as one ordered request (they run in the order given).
+   * Answers each operation's intent, in the same order; null for one the answer does not show
+   * (it is then looked up by reference like an uncertain create). Absent when the provider has no
+   * such request.
+   */
+  createBatch?(cuit: string, ops: readonly OperationEntity[]): Promise<(E | null)[]>;
   get(cuit: string, providerId: string): Promise<E>;
   /** The intent a create with our reference left at the provider, if any. */
   find(cuit: string, op: OperationEntity): Promise<E | null>;

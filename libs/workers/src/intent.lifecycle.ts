@@ -76,6 +76,7 @@ export class IntentLifecycle {
   }
 
   private async fromAccepted<E>(op: OperationEntity, cuit: string, port: IntentPort<E>): Promise<Step> {
+    if (op.request?.batch && port.createBatch) return this.fromAcceptedInBatch(op, cuit, port, port.createBatch.bind(port));
     if (op.submittedAt) {
       // A create was attempted before (a crash, a lost answer, a 503): look before sending again.
       const found = await port.find(cuit, op);
@@ -104,6 +105,77 @@ export class IntentLifecycle {
       return this.createFailed(marked.operation, err, port);
     }
     return this.adopt(marked.operation, envelope, cuit, port);
+  }
+
+  /**
+   * A member of a batch (several operations sent as one ordered request). Whichever member's job
+   * comes first sends the batch for all: it looks up members that may already be at the provider
+   * (never sending them again), then claims under row locks the members still to be sent —
+   * `accepted`, unsent, before their deadline — and sends those alone, in their order. A member
+   * cancelled or expired before the claim is left out and ends on its own job; one claimed by
+   * another job is left to that job's answer for the unknown-outcome window.
+   */
+  private async fromAcceptedInBatch<E>(
+    op: OperationEntity,
+    cuit: string,
+    port: IntentPort<E>,
+    createBatch: NonNullable<IntentPort<E>['createBatch']>,
+  ): Promise<Step> {
+    const batchId = op.request.batch!.id;
+    let mine: Step | null = null;
+    for (const member of await this.repo.batchMembers(batchId)) {
+      if (member.status !== 'accepted' || !member.submittedAt) continue;
+      const found = await port.find(cuit, member);
+      if (!found) continue;
+      const step = await this.adopt(member, found, cuit, port);
+      if (member.id === op.id) mine = step;
+    }
+    if (mine) return mine;
+
+    const claimed = await this.repo.claimBatch(batchId, new Date(this.now()));
+    if (!claimed.some((m) => m.id === op.id)) return this.unclaimedInBatch(op.id, port);
+
+    let answers: (E | null)[];
+    try {
+      answers = await createBatch(cuit, claimed);
+    } catch (err) {
+      // One request: what its failure means holds for every member in it.
+      let retry: RetryLater | null = null;
+      for (const member of claimed) {
+        try {
+          const step = await this.createFailed(member, err, port);
+          if (member.id === op.id) mine = step;
+        } catch (e) {
+          if (!(e instanceof RetryLater)) throw e;
+          retry = e;
+        }
+      }
+      if (retry) throw retry;
+      return mine ?? wait(0);
+    }
+    for (const [i, member] of claimed.entries()) {
+      const answer = answers[i];
+      // Not in the answer: its own job looks it up by reference.
+      if (answer === null || answer === undefined) continue;
+      const step = await this.adopt(member, answer, cuit, port);
+      if (member.id === op.id) mine = step;
+    }
+    return mine ?? wait(this.options.pollMs);
+  }
+
+  /** A batch member this job did not claim: sent by another job, or no longer to be sent. */
+  private async unclaimedInBatch<E>(id: string, port: IntentPort<E>): Promise<Step> {
+    const op = await this.repo.findById(id);
+    if (!op || op.status !== 'accepted') return wait(0);
+    if (op.submittedAt && !op.result?.createNotApplied) {
+      // In a request whose answer has not come back (yet): the sending job records it; after the
+      // window, the member goes the way of any uncertain create.
+      if (this.now() - op.submittedAt.getTime() < this.options.unknownWindowMs) return wait(this.options.pollMs);
+      await this.repo.transition(op.id, 'unknown', {}, ['accepted'], port.onChanged);
+      return wait(0);
+    }
+    if (op.expiresAt && this.now() >= op.expiresAt.getTime()) return this.finish(op, 'expired', {}, port, ['accepted']);
+    return wait(this.options.pollMs);
   }
 
   private async createFailed<E>(op: OperationEntity, err: unknown, port: IntentPort<E>): Promise<Step> {

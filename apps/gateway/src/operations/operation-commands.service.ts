@@ -59,35 +59,59 @@ export class OperationCommands {
    * AppError from `build` rolls everything back, the key included. After commit, the job.
    */
   async create(merchantId: string, type: OperationType, key: string, body: unknown, build: BuildOperation): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.run(
-      { merchantId, key, command: `POST ${OPERATION_PATH[type]}`, input: { body } },
-      (claim) =>
-        this.dataSource.transaction(async (manager) => {
-          const id = newId(OPERATION_ID_PREFIX[type]);
-          await claim(manager, id);
-          const fields = await build(manager, id);
-          const op = Object.assign(new OperationEntity(), { status: 'accepted', result: {} }, fields, { id, type, merchantId });
-          await this.operations.insert(manager, op);
-          return id;
-        }),
-      { claimFirst: true },
-    );
-    await this.queueCreated(merchantId, type, outcome);
+    const outcome = await this.createAll(merchantId, type, key, `POST ${OPERATION_PATH[type]}`, body, 1, async (manager, [id]) => [
+      await build(manager, id!),
+    ]);
+    await this.queueCreated(merchantId, type, [outcome.operationId], outcome.replayed);
     return outcome;
   }
 
   /**
-   * After a create: a new operation gets its job (no look-up: it cannot have one yet). A replay
-   * of one still `accepted` ensures it again (the job may have been lost with Redis); the job id
-   * is the operation id, so this never duplicates it.
+   * Several operations from one command (a batch), all or none, under one key; as `create`
+   * otherwise. The key keeps the first operation's id (the outcome's `operationId`). The caller
+   * queues the operations (`queueCreated`).
    */
-  private async queueCreated(merchantId: string, type: OperationType, outcome: IdempotentOutcome): Promise<void> {
-    if (!outcome.replayed) {
-      await this.queues.ensure(type, outcome.operationId, false, true);
-      return;
+  async createAll(
+    merchantId: string,
+    type: OperationType,
+    key: string,
+    command: string,
+    body: unknown,
+    count: number,
+    build: (manager: EntityManager, ids: string[]) => Promise<NewOperation[]>,
+  ): Promise<IdempotentOutcome> {
+    return this.idempotency.run(
+      { merchantId, key, command, input: { body } },
+      (claim) =>
+        this.dataSource.transaction(async (manager) => {
+          const ids = Array.from({ length: count }, () => newId(OPERATION_ID_PREFIX[type]));
+          await claim(manager, ids[0]!);
+          const rows = await build(manager, ids);
+          for (const [i, fields] of rows.entries()) {
+            const id = ids[i]!;
+            const op = Object.assign(new OperationEntity(), { status: 'accepted', result: {} }, fields, { id, type, merchantId });
+            await this.operations.insert(manager, op);
+          }
+          return ids[0]!;
+        }),
+      { claimFirst: true },
+    );
+  }
+
+  /**
+   * After a create: new operations get their jobs (no look-up: they cannot have one yet). A
+   * replay ensures the job of each one still `accepted` (it may have been lost with Redis); the
+   * job id is the operation id, so this never duplicates it.
+   */
+  async queueCreated(merchantId: string, type: OperationType, ids: readonly string[], replayed: boolean): Promise<void> {
+    for (const id of ids) {
+      if (!replayed) {
+        await this.queues.ensure(type, id, false, true);
+        continue;
+      }
+      const op = await this.reader.find(merchantId, type, id);
+      if (op?.status === 'accepted') await this.queues.ensure(type, op.id);
     }
-    const op = await this.reader.find(merchantId, type, outcome.operationId);
-    if (op?.status === 'accepted') await this.queues.ensure(type, op.id);
   }
 
   /**

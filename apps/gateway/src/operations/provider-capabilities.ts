@@ -80,3 +80,22 @@ export function assertCapable(provider: Provider, kind: keyof typeof KINDS, fiel
   const { can, noun } = KINDS[kind];
   if (!can(PROVIDER_CAPABILITIES[provider])) refuseUnsupported(provider, [{ field, message: `${NAMES[provider]} has no ${noun}` }], `a ${noun}`);
 }
+
+/**
+ * Runs the checks of one item of a batch command: an AppError they throw names its fields under
+ * `prefix` (`payments.1.method`), so the caller can tell which item was refused.
+ */
+export async function withFieldPrefix<T>(prefix: string, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const errors = err.errors.length > 0 ? err.errors : [{ field: '', message: err.message }];
+    throw new AppError(
+      err.code,
+      err.status,
+      err.message,
+      errors.map((e) => ({ ...e, field: e.field ? `${prefix}.${e.field}` : prefix })),
+    );
+  }
+}

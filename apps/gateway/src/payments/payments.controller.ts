@@ -1,6 +1,6 @@
 // Payment routes: parse (done by @Input), call the service, answer.
 import { Controller, Inject, Res } from '@nestjs/common';
-import type { OperationView } from '@app/contracts';
+import type { OperationView, PaymentBatchView } from '@app/contracts';
 import { toOperationView } from '@app/persistence';
 import type { FastifyReply } from 'fastify';
 import { MerchantId } from '../auth/principal';
@@ -11,7 +11,9 @@ import { OperationPage, OperationsReader } from '../operations/operations.reader
 import {
   cancelPaymentRoute,
   confirmPaymentRoute,
+  createPaymentBatchRoute,
   createPaymentRoute,
+  getPaymentBatchRoute,
   getPaymentRoute,
   listPaymentsRoute,
 } from './payments.routes';
@@ -63,5 +65,23 @@ export class PaymentsController {
   ): Promise<void> {
     const outcome = await this.payments.confirm(merchantId, input.idempotencyKey, input.params.id);
     await this.responder.send(reply, { merchantId, type: 'payment', ...outcome, waitSeconds: input.waitSeconds });
+  }
+
+  @Endpoint(createPaymentBatchRoute)
+  async createBatch(
+    @MerchantId() merchantId: string,
+    @Input() input: RouteInput<typeof createPaymentBatchRoute>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const outcome = await this.payments.createBatch(merchantId, input.idempotencyKey, input.body);
+    const batch = await this.payments.getBatch(merchantId, outcome.batchId);
+    if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
+    reply.header('Location', `/v1/payment-batches/${batch.id}`);
+    await reply.status(202).send(batch);
+  }
+
+  @Endpoint(getPaymentBatchRoute)
+  async getBatch(@MerchantId() merchantId: string, @Input() input: RouteInput<typeof getPaymentBatchRoute>): Promise<PaymentBatchView> {
+    return this.payments.getBatch(merchantId, input.params.id);
   }
 }

@@ -1,5 +1,5 @@
 // The payment routes: inputs, outputs and problems, as validated and as documented.
-import { createPaymentCommandSchema, operationViewSchema } from '@app/contracts';
+import { createPaymentBatchCommandSchema, createPaymentCommandSchema, operationViewSchema, paymentBatchViewSchema } from '@app/contracts';
 import { defineRoute } from '../http/route.definition';
 import {
   emptyCommandBodySchema,
@@ -80,4 +80,33 @@ export const confirmPaymentRoute = defineRoute({
   waitable: true,
   responses: { 202: inFlight, 200: final },
   problems: [404, 409],
+});
+
+export const createPaymentBatchRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/payment-batches',
+  operationId: 'createPaymentBatch',
+  summary: 'Send several payments to one device as one ordered request',
+  description:
+    "Stores 2–10 payments for one terminal whose provider takes several commands in one request (Klio SmartPos multi-task) and queues them; the device runs them in the order given (`batch.order`). Each payment is checked as `POST /v1/payments` checks it, and the batch is stored whole or not at all. Afterwards each payment is an ordinary payment (read, cancel, events); one cancelled or expired before the request goes out is left out of it.",
+  tag: 'payments',
+  auth: 'merchant',
+  body: createPaymentBatchCommandSchema,
+  idempotent: true,
+  responses: {
+    202: { description: 'Accepted; the payments are queued', schema: paymentBatchViewSchema, headers: ['Location', 'Idempotent-Replayed'] },
+  },
+  problems: [409, 422],
+});
+
+export const getPaymentBatchRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/payment-batches/{id}',
+  operationId: 'getPaymentBatch',
+  summary: 'Read a payment batch: its payments in execution order',
+  tag: 'payments',
+  auth: 'merchant',
+  params: operationIdParamsSchema,
+  responses: { 200: { description: 'The batch', schema: paymentBatchViewSchema } },
+  problems: [404],
 });

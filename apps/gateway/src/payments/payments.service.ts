@@ -2,16 +2,39 @@
 // first event in one transaction, then the job; Redis being down at that moment costs latency
 // (the workers' sweeper enqueues accepted rows), never the payment.
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '@app/common';
-import { CreatePaymentCommand, ErrorCode, OperationStatus, Provider } from '@app/contracts';
-import { OperationsRepository } from '@app/persistence';
-import { DataSource } from 'typeorm';
+import { AppError, newId } from '@app/common';
+import {
+  CreatePaymentBatchCommand,
+  CreatePaymentCommand,
+  ErrorCode,
+  OperationStatus,
+  PaymentBatchView,
+  Provider,
+  PROVIDER_CAPABILITIES,
+} from '@app/contracts';
+import { OperationEntity, OperationsRepository, toOperationView } from '@app/persistence';
+import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationQueues } from '../infra/operation-queues.service';
-import { expiresAfter, OperationCommands } from '../operations/operation-commands.service';
+import { expiresAfter, NewOperation, OperationCommands } from '../operations/operation-commands.service';
 import { OperationsReader } from '../operations/operations.reader';
 import { TerminalsService } from '../terminals/terminals.service';
-import { assertCapable, assertPaymentShape, assertSplitAddsUp, paymentRefusals, refuseUnsupported } from '../operations/provider-capabilities';
+import {
+  assertCapable,
+  assertPaymentShape,
+  assertSplitAddsUp,
+  paymentRefusals,
+  providerLabel,
+  refuseUnsupported,
+  withFieldPrefix,
+} from '../operations/provider-capabilities';
+
+/** Prefix of payment batch ids. */
+export const BATCH_ID_PREFIX = 'bat';
+
+export interface PaymentBatchOutcome extends IdempotentOutcome {
+  batchId: string;
+}
 
 /** What the provider reports while a payment waits for its confirmation leg. */
 export const WAITING_CONFIRMATION = 'WAITING_CONFIRMATION';
@@ -31,31 +54,84 @@ export class PaymentsService {
   async create(merchantId: string, key: string, command: CreatePaymentCommand): Promise<IdempotentOutcome> {
     return this.commands.create(merchantId, 'payment', key, command, async (manager) => {
       const provider = await this.terminals.providerOf(manager, merchantId, command.terminalIds);
-      refuseUnsupported(provider, paymentRefusals(provider, command), 'this payment');
-      assertPaymentShape(provider, command);
-      assertSplitAddsUp(command);
-      return {
-        provider,
-        terminalIds: command.terminalIds,
-        amount: command.amount,
-        currency: command.currency,
-        reference: command.reference ?? null,
-        description: command.description ?? null,
-        request: {
-          installments: command.installments,
-          plan: command.plan,
-          method: command.method,
-          printCopies: command.print.copies,
-          customerTaxId: command.customerTaxId,
-          expiresInSeconds: command.expiresInSeconds,
-          ...(provider === 'klio'
-            ? { klio: { deviceId: await this.terminals.deviceOf(manager, merchantId, command.terminalIds[0]), ...(command.klio ?? {}) } }
-            : {}),
-          ...(command.pagouno ? { pagouno: command.pagouno } : {}),
-        },
-        expiresAt: expiresAfter(command.expiresInSeconds),
-      };
+      return this.paymentRow(manager, merchantId, provider, command);
     });
+  }
+
+  /**
+   * `POST /v1/payment-batches`: the payments of one device, stored together under one key (all or
+   * none), each checked as a single payment is; the device runs them in the order given. The key
+   * keeps the first payment's id; the batch is read back through it.
+   */
+  async createBatch(merchantId: string, key: string, command: CreatePaymentBatchCommand): Promise<PaymentBatchOutcome> {
+    const outcome = await this.commands.createAll(
+      merchantId,
+      'payment',
+      key,
+      'POST /v1/payment-batches',
+      command,
+      command.payments.length,
+      async (manager) => {
+        const terminalIds = [command.terminalId];
+        const provider = await this.terminals.providerOf(manager, merchantId, terminalIds, 'terminalId');
+        if (!PROVIDER_CAPABILITIES[provider].multiTask) {
+          refuseUnsupported(provider, [{ field: 'terminalId', message: `${providerLabel(provider)} takes one command per request` }], 'a payment batch');
+        }
+        const batchId = newId(BATCH_ID_PREFIX);
+        const size = command.payments.length;
+        const rows: NewOperation[] = [];
+        for (const [i, item] of command.payments.entries()) {
+          const row = await withFieldPrefix(`payments.${i}`, () => this.paymentRow(manager, merchantId, provider, { ...item, terminalIds }));
+          rows.push({ ...row, request: { ...row.request, batch: { id: batchId, order: i + 1, size } } });
+        }
+        return rows;
+      },
+    );
+    const leader = await this.reader.get(merchantId, 'payment', outcome.operationId);
+    const members = await this.batchMembers(merchantId, leader.request.batch?.id ?? '');
+    await this.commands.queueCreated(merchantId, 'payment', members.map((m) => m.id), outcome.replayed);
+    return { ...outcome, batchId: leader.request.batch?.id ?? '' };
+  }
+
+  /** A batch of the merchant with its payments in execution order; 404 PAYMENT_BATCH.NOT_FOUND otherwise. */
+  async getBatch(merchantId: string, batchId: string): Promise<PaymentBatchView> {
+    const members = await this.batchMembers(merchantId, batchId);
+    const first = members[0];
+    if (!first) throw new AppError(ErrorCode.PaymentBatchNotFound, 404, `No payment batch ${batchId}.`);
+    return { id: batchId, terminalId: first.terminalIds[0] ?? '', payments: members.map(toOperationView) };
+  }
+
+  private async batchMembers(merchantId: string, batchId: string): Promise<OperationEntity[]> {
+    if (!batchId) return [];
+    return (await this.operations.batchMembers(batchId)).filter((op) => op.merchantId === merchantId && op.type === 'payment');
+  }
+
+  /** The row of one payment on `provider`'s terminals, after every check a payment gets. */
+  private async paymentRow(manager: EntityManager, merchantId: string, provider: Provider, command: CreatePaymentCommand): Promise<NewOperation> {
+    refuseUnsupported(provider, paymentRefusals(provider, command), 'this payment');
+    assertPaymentShape(provider, command);
+    assertSplitAddsUp(command);
+    return {
+      provider,
+      terminalIds: command.terminalIds,
+      amount: command.amount,
+      currency: command.currency,
+      reference: command.reference ?? null,
+      description: command.description ?? null,
+      request: {
+        installments: command.installments,
+        plan: command.plan,
+        method: command.method,
+        printCopies: command.print.copies,
+        customerTaxId: command.customerTaxId,
+        expiresInSeconds: command.expiresInSeconds,
+        ...(provider === 'klio'
+          ? { klio: { deviceId: await this.terminals.deviceOf(manager, merchantId, command.terminalIds[0]!), ...(command.klio ?? {}) } }
+          : {}),
+        ...(command.pagouno ? { pagouno: command.pagouno } : {}),
+      },
+      expiresAt: expiresAfter(command.expiresInSeconds),
+    };
   }
 
   /**

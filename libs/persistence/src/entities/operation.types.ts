@@ -17,6 +17,15 @@ export interface OperationRequest {
   klio?: KlioRequest;
   /** pagoUno: the card tokens and the split of the charge. */
   pagouno?: PagounoRequest;
+  /** Sent with other operations as one ordered request to one device (Klio multi-task). */
+  batch?: BatchRequest;
+}
+
+export interface BatchRequest {
+  id: string;
+  /** Execution order on the device, from 1. */
+  order: number;
+  size: number;
 }
 
 export interface KlioRequest {

@@ -69,6 +69,9 @@ describe('readPurchaseGroup', () => {
       ['A', 'reversed'],
       ['123F6123-59D6-4313-A448-2EE40CAB9ACD', 'declined'],
     ]);
+    // The reversed transaction's authorization is not the charge's: the operation shows none.
+    expect(reading.result.transactions?.[0]?.authorizationCode).toBe('000011');
+    expect(reading.result).toMatchObject({ authorizationCode: null, batchNumber: null, receiptNumber: null });
   });
 
   it('reads MONTO INVALIDO as a decline with its message', () => {

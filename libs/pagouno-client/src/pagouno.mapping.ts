@@ -120,14 +120,19 @@ export function readPurchaseGroup(data: PurchaseGroupData, planned: PlannedPurch
     providerStatus: cls === 'approved' ? 'APPROVED' : cls === 'declined' ? 'DECLINED' : cls === 'processing' ? 'PENDING' : 'FAILED',
     transactions,
   };
-  if (cls !== 'processing') {
-    const lead = transactions.find((t) => t.status === 'approved') ?? first;
+  if (cls === 'approved') {
+    const lead = transactions[0];
     Object.assign(result, {
       card: lead?.card ?? null,
       authorizationCode: lead?.authorizationCode ?? null,
       batchNumber: lead?.batchNumber ?? null,
       receiptNumber: lead?.ticketNumber ?? null,
     });
+  } else if (cls !== 'processing') {
+    // Nothing of it stands: an authorization pagoUno gave and then reversed is not the charge's.
+    // The card shown is the one refused; each transaction keeps its own codes in `transactions`.
+    const refused = transactions.find((t) => t.status === 'declined' || t.status === 'failed') ?? first;
+    Object.assign(result, { card: refused?.card ?? null, authorizationCode: null, batchNumber: null, receiptNumber: null });
   }
   if (cls === 'declined') {
     const declined = transactions.find((t) => t.status === 'declined');

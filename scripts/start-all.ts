@@ -32,7 +32,15 @@ const DEMO_PAGOUNO = 'pagouno-demo';
 
 const apps: AppSpec[] = [
   ...(usingSandbox
-    ? [{ name: 'sandbox', entry: 'apps/sandbox/src/main.js', port: sandboxPort, env: { SANDBOX_TERMINALS: `${DEMO_CUIT}:${DEMO_TERMINALS.join(',')}` } }]
+    ? [
+        {
+          name: 'sandbox',
+          entry: 'apps/sandbox/src/main.js',
+          port: sandboxPort,
+          // The demo's POS page needs the control routes, which NODE_ENV=production turns off by default.
+          env: { SANDBOX_TERMINALS: `${DEMO_CUIT}:${DEMO_TERMINALS.join(',')}`, SANDBOX_CONTROL: env.SANDBOX_CONTROL ?? 'true' },
+        },
+      ]
     : []),
   { name: 'gateway', entry: 'apps/gateway/src/main.js', port: gatewayPort },
   { name: 'payments', entry: 'apps/payments/src/main.js', port: gatewayPort + 1 },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
 import { configSchema } from '@app/common';
+import { readSandboxOptionsFromEnv } from '../../apps/sandbox/src/sandbox.options';
 import { REPO_ROOT } from './deploy-files';
 import { isObject, Json, JsonObject } from './kustomize.renderer';
 
@@ -169,6 +170,13 @@ describe('docker-compose.yml', () => {
         expect({ app, key, ok }).toEqual({ app, key, ok: true });
       }
     }
+  });
+
+  it('turns on the sandbox’s control routes for the demo, which the image’s NODE_ENV=production leaves off', () => {
+    // `${NAME:-default}` as compose resolves it with nothing set.
+    const env = Object.fromEntries(Object.entries(environment(services.sandbox)).map(([k, v]) => [k, v.replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')]));
+    expect(readSandboxOptionsFromEnv({ NODE_ENV: 'production', ...env }).control).toBe(true);
+    expect(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')).toMatch(/^ENV NODE_ENV=production$/m);
   });
 
   it('points the apps at the sandbox unless PAYSTORE_BASE_URL says otherwise', () => {

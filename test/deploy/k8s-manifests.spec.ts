@@ -7,6 +7,7 @@ import { configSchema } from '@app/common';
 import { APP_PORTS, CORE_APPS, K8S_DIR, OVERLAYS, REPO_ROOT, WORKERS, byKind, rendered } from './deploy-files';
 import { isObject, Json, JsonObject, KubeObject, readYamlDocuments, splitImage } from './kustomize.renderer';
 import { schemaErrors, typeErrors } from './kube-schema.validator';
+import { readSandboxOptionsFromEnv } from '../../apps/sandbox/src/sandbox.options';
 
 type Obj = JsonObject;
 
@@ -290,6 +291,17 @@ describe('the sandbox overlay', () => {
     const env = Object.fromEntries(arr(sandbox.env).map((e) => [obj(e).name, obj(obj(obj(e).valueFrom).secretKeyRef).key]));
     expect(env.SANDBOX_CLIENT_ID).toBe('PAYSTORE_CLIENT_ID');
     expect(env.SANDBOX_CLIENT_SECRET).toBe('PAYSTORE_CLIENT_SECRET');
+  });
+
+  it('turns on the simulator’s control routes (POS buttons, faults, reset), which NODE_ENV=production leaves off', () => {
+    const sandbox = containers(named(objects, 'Deployment', 'sandbox'))[0];
+    const env = Object.fromEntries(
+      arr(sandbox.env)
+        .map(obj)
+        .filter((e) => typeof e.value === 'string')
+        .map((e) => [String(e.name), String(e.value)]),
+    );
+    expect(readSandboxOptionsFromEnv({ NODE_ENV: 'production', ...env }).control).toBe(true);
   });
 
   it('lets the apps reach the simulator port', () => {

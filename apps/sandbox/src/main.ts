@@ -5,8 +5,10 @@ import { readSandboxOptionsFromEnv } from './sandbox.options';
 
 async function main(): Promise<void> {
   const logger = new Logger('Sandbox');
-  const sandbox = await startSandbox(readSandboxOptionsFromEnv(process.env));
+  const options = readSandboxOptionsFromEnv(process.env);
+  const sandbox = await startSandbox(options);
   logger.log(`Provider sandbox (PayStore, Klio SmartPos, pagoUno) listening on ${sandbox.url} (virtual POS at ${sandbox.url}/sandbox/pos)`);
+  if (!options.control) logger.log('Control routes (faults, reset, POS actions) are off; SANDBOX_CONTROL=true turns them on');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -174,7 +174,7 @@ const SCRIPT = `
 
 export function renderPosPage(terminalId: string, control: boolean, pollMs = 500): string {
   const config = JSON.stringify({ terminalId, control, pollMs }).replace(/</g, '\\u003c');
-  const notice = control ? '' : '<p data-testid="control-off">Los botones están desactivados (SANDBOX_CONTROL=false).</p>';
+  const notice = control ? '' : '<p data-testid="control-off">Los botones están desactivados (SANDBOX_CONTROL=true los activa).</p>';
   return page(
     `POS virtual · terminal ${terminalId}`,
     `<header><div>POS virtual · terminal <strong data-testid="terminal-id">${escapeHtml(terminalId)}</strong></div>

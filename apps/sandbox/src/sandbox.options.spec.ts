@@ -69,6 +69,14 @@ describe('readSandboxOptionsFromEnv', () => {
     });
   });
 
+  it('keeps the control routes off by default when NODE_ENV is production, unless SANDBOX_CONTROL turns them on', () => {
+    expect(readSandboxOptionsFromEnv({ NODE_ENV: 'production' }).control).toBe(false);
+    expect(readSandboxOptionsFromEnv({ NODE_ENV: 'production', SANDBOX_CONTROL: '' }).control).toBe(false);
+    expect(readSandboxOptionsFromEnv({ NODE_ENV: 'production', SANDBOX_CONTROL: 'true' }).control).toBe(true);
+    expect(readSandboxOptionsFromEnv({ NODE_ENV: 'development' }).control).toBe(true);
+    expect(readSandboxOptionsFromEnv({ NODE_ENV: 'test', SANDBOX_CONTROL: 'false' }).control).toBe(false);
+  });
+
   it('refuses values that are not numbers or booleans', () => {
     expect(() => readSandboxOptionsFromEnv({ SANDBOX_PORT: 'abc' })).toThrow(/SANDBOX_PORT/);
     expect(() => readSandboxOptionsFromEnv({ SANDBOX_CONTROL: 'maybe' })).toThrow(/SANDBOX_CONTROL/);

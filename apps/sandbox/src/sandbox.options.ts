@@ -25,7 +25,10 @@ export interface SandboxOptions {
   undoMs: number;
   confirmationRequired: boolean;
   terminals: TerminalSeed[];
-  /** False removes fault injection, reset and the take/approve/decline/walk-away routes. */
+  /**
+   * False removes fault injection, reset and the take/approve/decline/walk-away routes. From the
+   * environment it defaults to off when NODE_ENV is `production` (SANDBOX_CONTROL=true turns it on).
+   */
   control: boolean;
   requestLogLimit: number;
   /** Klio SmartPos: the API account and its virtual devices. */
@@ -121,7 +124,7 @@ export function readSandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOption
     undoMs: d.undoMs,
     confirmationRequired: readBool(env, 'SANDBOX_CONFIRMATION_REQUIRED', d.confirmationRequired),
     terminals: parseTerminalSeeds(env.SANDBOX_TERMINALS ?? ''),
-    control: readBool(env, 'SANDBOX_CONTROL', d.control),
+    control: readBool(env, 'SANDBOX_CONTROL', env.NODE_ENV === 'production' ? false : d.control),
     requestLogLimit: readInt(env, 'SANDBOX_REQUEST_LOG_LIMIT', d.requestLogLimit, 1),
     pagouno: readPagounoOptionsFromEnv(env),
     klio: readKlioOptionsFromEnv(env),

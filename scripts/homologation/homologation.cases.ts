@@ -45,6 +45,8 @@ export type Step =
       /** pagoUno: the cards and purchases that make up `amount`. */
       split?: SplitCard[];
     }
+  /** Several payments for one device as one ordered request (Klio multi-task); `as[i]` names the i-th. */
+  | { do: 'payBatch'; as: string[]; amounts: number[]; terminal?: TerminalIndex }
   /** Without `amount` the whole payment (what is left of it); with it, a partial reversal. */
   | { do: 'reverse'; as: string; payment: string; amount?: number }
   | { do: 'refund'; as: string; amount: number; terminals?: TerminalIndex[] }
@@ -415,6 +417,29 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
       { op: 'annulment', path: 'paymentId', idOf: 'payment' },
       { op: 'annulment', path: 'amount', is: 50000 },
       { op: 'payment', path: 'reversedAmount', is: 50000 },
+    ],
+  },
+  {
+    id: 'klio-multitask',
+    provider: 'klio',
+    title: 'Klio: two payments sent as one ordered multi-task request',
+    caso: 'Multitarea: dos pagos en orden',
+    expected: 'one tasks-request with both payments (executionOrder 1 and 2); the device runs them in that order; both approved',
+    steps: [
+      { do: 'payBatch', as: ['first', 'second'], amounts: [164000, 165000] },
+      { do: 'await', op: 'first', until: 'sent' },
+      { do: 'terminal', op: 'first', say: 'On the Klio device, pay the first task, $1,640.00, with a card.' },
+      { do: 'await', op: 'first', until: 'final' },
+      { do: 'terminal', op: 'second', say: 'Then pay the second task, $1,650.00, with a card.' },
+      { do: 'await', op: 'second', until: 'final' },
+    ],
+    outcome: { first: 'approved', second: 'approved' },
+    checks: [
+      ...ticket('first'),
+      ...ticket('second'),
+      { op: 'first', path: 'batch.order', is: 1 },
+      { op: 'second', path: 'batch.order', is: 2 },
+      { op: 'second', path: 'batch.id', set: true },
     ],
   },
   {

@@ -56,6 +56,25 @@ export class GatewayClient {
     }
   }
 
+  /** `POST /v1/payment-batches`: the batch's payments, in execution order (same retry rule as `command`). */
+  async batch(key: string, body: unknown): Promise<OperationView[]> {
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(this.baseUrl + '/v1/payment-batches', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${this.apiKey}`, 'idempotency-key': key, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await sleep(500 * attempt);
+        continue;
+      }
+      return (await this.answer<{ payments: OperationView[] }>('POST /v1/payment-batches', res)).payments;
+    }
+  }
+
   async get(type: OperationType, id: string): Promise<OperationView> {
     const path = `${PATH_OF[type]}/${encodeURIComponent(id)}`;
     return this.answer(`GET ${path}`, await fetch(this.baseUrl + path, { headers: { authorization: `Bearer ${this.apiKey}` } }));

@@ -315,6 +315,20 @@ export class HomologationRunner {
           }),
         );
         return;
+      case 'payBatch': {
+        const payments = await this.client.batch(key, {
+          terminalId: this.terminal(provider, step.terminal),
+          payments: step.amounts.map((amount) => ({
+            amount,
+            currency: 'ARS',
+            reference,
+            description,
+            ...(this.desk.kind === 'person' ? { expiresInSeconds: 600 } : {}),
+          })),
+        });
+        step.as.forEach((name, i) => run.keep(name, payments[i]!));
+        return;
+      }
       case 'reverse':
         run.keep(
           step.as,

@@ -127,7 +127,7 @@ describe('the case table', () => {
     for (const c of HOMOLOGATION_CASES) {
       const made = new Set<string>();
       for (const step of c.steps) {
-        if ('as' in step) made.add(step.as);
+        if ('as' in step) for (const name of [step.as].flat()) made.add(name);
         if ('op' in step) expect(made.has(step.op) ? step.op : `${c.id}: ${step.op} used before it is made`).toBe(step.op);
         if (step.do === 'reverse') expect(made.has(step.payment)).toBe(true);
       }
@@ -157,6 +157,7 @@ describe('the case table', () => {
       'klio-cancelled-by-register',
       'klio-qr',
       'klio-partial-annulment',
+      'klio-multitask',
       'klio-full-annulment',
     ]);
     expect(HOMOLOGATION_CASES.filter((c) => c.provider === 'pagouno').map((c) => c.id)).toEqual([

@@ -20,6 +20,9 @@ const PLANNED_METRICS: Record<string, string[]> = {
   ecr_outbox_unpublished_events: [],
   ecr_outbox_oldest_unpublished_seconds: [],
   ecr_queue_jobs: ['queue', 'state'],
+  // Declared without labels by the webhooks app (apps/webhooks/src/webhook.metrics.ts).
+  ecr_webhook_subscriptions_disabled_total: [],
+  ecr_webhook_deliveries_pending: [],
 };
 /** Labels Prometheus adds to every scraped series (see the header of prometheus-rules.yaml). */
 const TARGET_LABELS = ['namespace', 'pod', 'container', 'job', 'instance'];
@@ -143,6 +146,17 @@ describe('the Prometheus alert rules', () => {
     expect(analyse(String(outbox?.expr)).selectors.map((s) => s.metric)).toEqual(['ecr_outbox_oldest_unpublished_seconds']);
     const workerMetrics = readFileSync(join(REPO_ROOT, 'libs', 'workers', 'src', 'worker.metrics.ts'), 'utf8');
     expect(workerMetrics).toContain("name: 'ecr_outbox_oldest_unpublished_seconds'");
+  });
+
+  it('cover webhook deliveries: a high failure ratio for 15 minutes, and a webhook disabled', () => {
+    const using = (metric: string) => rules.filter((r) => analyse(String(r.expr)).selectors.some((s) => s.metric === metric));
+    const failing = using('ecr_webhook_attempts_total').find((r) => /result="failed"/.test(String(r.expr)));
+    expect(failing).toMatchObject({ alert: 'EcrBridgeWebhookDeliveriesFailing', for: '15m' });
+    expect(String(failing?.expr)).toMatch(/\/\s*sum by \(namespace\) \(rate\(ecr_webhook_attempts_total\[15m\]\)\)/);
+    expect(using('ecr_webhook_subscriptions_disabled_total').map((r) => r.alert)).toEqual(['EcrBridgeWebhookDisabled']);
+    // Both metrics are the webhooks app's own.
+    const source = readFileSync(join(REPO_ROOT, 'apps', 'webhooks', 'src', 'webhook.metrics.ts'), 'utf8');
+    for (const metric of ['ecr_webhook_attempts_total', 'ecr_webhook_subscriptions_disabled_total']) expect(source).toContain(`name: '${metric}'`);
   });
 
   it('link each alert to a section of docs/operations.md named after it', () => {

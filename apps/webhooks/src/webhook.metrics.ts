@@ -1,4 +1,6 @@
 // Prometheus metrics of the webhooks app.
+import { watchQueueJobs } from '@app/workers';
+import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
@@ -34,11 +36,15 @@ export class WebhookMetrics {
     });
   }
 
-  /** Read at scrape time: deliveries waiting for an attempt. */
-  watch(dataSource: DataSource): void {
+  /**
+   * Read at scrape time: the pending deliveries (held ones included), and the delivery queue's
+   * depth as `ecr_queue_jobs{queue="webhook-deliveries",state}`, like every worker's queue.
+   */
+  watch(dataSource: DataSource, queue: Queue): void {
+    watchQueueJobs(this.registry, queue);
     new Gauge({
       name: 'ecr_webhook_deliveries_pending',
-      help: 'Deliveries waiting for their first attempt or a retry',
+      help: 'Pending deliveries: waiting for their first attempt or a retry, or held while their subscription is disabled',
       registers: [this.registry],
       async collect() {
         const [row] = (await dataSource.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`)) as { n: number }[];

@@ -61,7 +61,7 @@ export class WebhooksRuntime {
       logger: this.logger,
       metrics: this.metrics,
     });
-    this.metrics.watch(this.dataSource);
+    this.metrics.watch(this.dataSource, this.queue);
     this.relay = new OutboxRelay(this.dataSource, this.redis, {
       streamKey: config.EVENT_STREAM_KEY,
       pollMs: config.OUTBOX_POLL_MS,

@@ -28,6 +28,23 @@ function sharedWhileRunning<T>(read: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/**
+ * `ecr_queue_jobs{queue,state}`, read at scrape time: the queue's depth, its BullMQ jobs by state.
+ * Every process that runs a queue's jobs exports it for that queue (the webhooks app too).
+ */
+export function watchQueueJobs(registry: Registry, queue: Queue): Gauge<'queue' | 'state'> {
+  return new Gauge({
+    name: 'ecr_queue_jobs',
+    help: 'Jobs in the queue by state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
+    },
+  });
+}
+
 export class WorkerMetrics {
   readonly stepDuration: Histogram<'queue' | 'result'>;
   readonly breakerState: Gauge<'provider' | 'operation'>;
@@ -83,16 +100,7 @@ export class WorkerMetrics {
    * and the age of the oldest) and the operations of `types` not yet final, by status.
    */
   watch(queue: Queue, dataSource: DataSource, types: readonly OperationType[] = []): void {
-    new Gauge({
-      name: 'ecr_queue_jobs',
-      help: 'Jobs in the queue by state',
-      labelNames: ['queue', 'state'],
-      registers: [this.registry],
-      async collect() {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-        for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
-      },
-    });
+    watchQueueJobs(this.registry, queue);
     // One query per scrape for both outbox gauges: prom-client collects them side by side.
     const backlog = sharedWhileRunning(async () => {
       const [row] = (await dataSource.query(OUTBOX_BACKLOG_SQL)) as { n: number; age: number | string }[];

@@ -190,20 +190,54 @@ describe('Klio payment batches, end to end', () => {
     for (const id of ids) expect(tasks.filter((t) => t.originID === id)).toHaveLength(1);
   });
 
-  it('fails every payment of a batch the provider keeps refusing to take, and charges none', async () => {
+  it('sends a batch the provider did not take again as a whole, and the device runs each payment once', async () => {
     const shop = await klioShop(sys, gw);
-    // An amount ending in 10: the sandbox answers 503 for the whole request and creates nothing.
-    const created = await shop.batch({ terminalId: shop.terminalId, payments: items(110000, 120010) });
-    const ids = created.body.payments.map((p) => p.id);
+    const fault = await sys.sandboxCall<{ data: { id: string } }>('POST', '/sandbox/faults', {
+      match: { method: 'POST', path: TASKS_REQUEST },
+      status: 503,
+    });
+    let ids: string[] = [];
+    try {
+      const created = await shop.batch({ terminalId: shop.terminalId, payments: items(110000, 120000) });
+      ids = created.body.payments.map((p) => p.id);
+      // The provider answers 503 (it took nothing) until it is back.
+      await waitFor(
+        async () => ((await sys.providerRequests(TASKS_REQUEST, 'POST')).some((r) => r.status === 503 && JSON.stringify(r.body).includes(ids[0]!)) ? true : undefined),
+        { timeoutMs: 10_000, what: 'the first request refused' },
+      );
+      expect((await shop.payment(ids[0]!)).body.status).toBe('accepted');
+    } finally {
+      await sys.sandboxCall('DELETE', `/sandbox/faults/${fault.data.id}`);
+    }
     const finals = await Promise.all(ids.map((id) => shop.final(id, 30_000)));
-    expect(finals.map((p) => [p.status, p.failure?.code])).toEqual([
-      ['failed', 'PAYSTORE.UNAVAILABLE'],
-      ['failed', 'PAYSTORE.UNAVAILABLE'],
-    ]);
-    // Every attempt carried both, together; none reached the device.
+    expect(finals.map((p) => p.status)).toEqual(['approved', 'approved']);
+    // Every attempt carried both, in order; the device got each payment once.
     const requests = await requestsFor(sys, ids);
     expect(requests.length).toBeGreaterThan(1);
     for (const tasks of requests) expect(tasks.map((t) => t.payment.originID)).toEqual(ids);
+    const tasks = await shop.tasksOf();
+    expect(tasks.map((t) => t.originID).sort()).toEqual([...ids].sort());
+  });
+
+  it('fails every payment of a batch the provider refuses for good, and charges none', async () => {
+    const shop = await klioShop(sys, gw);
+    const fault = await sys.sandboxCall<{ data: { id: string } }>('POST', '/sandbox/faults', {
+      match: { method: 'POST', path: TASKS_REQUEST },
+      status: 400,
+    });
+    let ids: string[] = [];
+    try {
+      const created = await shop.batch({ terminalId: shop.terminalId, payments: items(110000, 120000) });
+      ids = created.body.payments.map((p) => p.id);
+      const finals = await Promise.all(ids.map((id) => shop.final(id)));
+      expect(finals.map((p) => [p.status, p.failure?.code])).toEqual([
+        ['failed', 'PROVIDER.REJECTED'],
+        ['failed', 'PROVIDER.REJECTED'],
+      ]);
+    } finally {
+      await sys.sandboxCall('DELETE', `/sandbox/faults/${fault.data.id}`);
+    }
+    expect(await requestsFor(sys, ids)).toHaveLength(1);
     expect(await shop.tasksOf()).toEqual([]);
   });
 });

@@ -21,13 +21,57 @@ export interface StoredOperation {
   status: string;
   providerId: string | null;
   failureCode: string | null;
+  /** `paystore` when absent. */
+  provider?: string;
+  /** A reversal's payment. */
+  paymentId?: string | null;
+  /** A split charge's transactions as we recorded them (pagoUno). */
+  transactions?: readonly { id: string | null; status: string }[] | null;
 }
 
-/** A create the provider's request log shows, by our reference (ecr_transaction_id). */
+/**
+ * A create the provider's request log shows, by our reference: PayStore's ecr_transaction_id, a
+ * Klio task's originID, a pagoUno charge's customer_transaction_identificator.
+ */
 export interface LoggedCreate {
   reference: string;
   /** HTTP status answered; null when no answer was sent (held, dropped, the client gave up). */
   status: number | null;
+}
+
+/** A task Klio holds (the sandbox's account, every device). */
+export interface KlioTaskRecord {
+  taskId: string;
+  /** Our operation id. */
+  originID: string;
+  operationType: string;
+  /** Created, InProgress, Processed, Completed, Failed, Canceled. */
+  status: string;
+  /** The card or QR voucher's status (APPROVED, REJECTED, COLLECTED, EXPIRED…); null without one. */
+  voucher: string | null;
+}
+
+/** A pagoUno charge the request log shows. */
+export interface PagounoChargeRecord {
+  /** external_reference (else the identificator): our operation id. */
+  reference: string;
+  identificator: string;
+  status: number | null;
+}
+
+/** A purchase group pagoUno holds, found by its external reference. */
+export interface PagounoGroupRecord {
+  reference: string;
+  success: boolean;
+  transactions: readonly { id: string; success: boolean; reversed: boolean; annulled: boolean }[];
+}
+
+/** An adjustment pagoUno holds, found by its external reference (a reversal's id). */
+export interface PagounoAdjustmentRecord {
+  reference: string;
+  transactionId: string;
+  type: string;
+  success: boolean;
 }
 
 export interface OutboxRow {
@@ -88,6 +132,12 @@ export interface FaultRunInput {
   interrupted?: readonly string[];
   /** Create attempts after which an operation the provider kept refusing ends `failed` PAYSTORE.UNAVAILABLE. */
   createMaxAttempts: number;
+  /** Every task Klio holds; required when the run has Klio operations. */
+  klioTasks?: readonly KlioTaskRecord[];
+  /** pagoUno's charges (request log), groups and adjustments; required when the run has pagoUno operations. */
+  pagounoCharges?: readonly PagounoChargeRecord[];
+  pagounoGroups?: readonly PagounoGroupRecord[];
+  pagounoAdjustments?: readonly PagounoAdjustmentRecord[];
 }
 
 export interface CheckRow {
@@ -112,6 +162,42 @@ function sample(items: readonly string[]): string {
   return items.length <= SHOWN ? items.join(', ') : `${items.slice(0, SHOWN).join(', ')} … (+${items.length - SHOWN})`;
 }
 
+function providerOf(op: StoredOperation): string {
+  return op.provider ?? 'paystore';
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+const QR_UNPAID = new Set(['EXPIRED', 'NOTFOUND', 'UNDEFINED']);
+
+/**
+ * The statuses our operation may have once Klio's task ended as it did (docs/klio-wire.md, status
+ * mapping); null while the task is not final at Klio.
+ */
+export function klioStatusesFor(task: KlioTaskRecord, annulment: boolean): readonly string[] | null {
+  const v = task.voucher;
+  if (task.status === 'Canceled') return ['cancelled', 'expired'];
+  if (annulment) {
+    if (v === 'REJECTED' || v === 'FAILED') return ['rejected'];
+    if (task.status === 'Completed') return ['approved'];
+  } else {
+    if (v === 'COLLECTED') return ['approved'];
+    if (v !== null && (QR_UNPAID.has(v) || v === 'REJECTED' || v === 'FAILED' || v === 'REVERSED')) return ['rejected'];
+    if (task.status === 'Completed') return v === 'APPROVED' ? ['approved'] : ['failed'];
+  }
+  if (task.status === 'Failed') return ['failed'];
+  return null;
+}
+
 export function checkFaultRun(input: FaultRunInput): Verdict {
   const rows: CheckRow[] = [];
   const byId = new Map(input.operations.map((op) => [op.id, op]));
@@ -121,6 +207,17 @@ export function checkFaultRun(input: FaultRunInput): Verdict {
     if (c.status !== null && c.status >= 200 && c.status < 300) acceptedCreates.set(c.reference, (acceptedCreates.get(c.reference) ?? 0) + 1);
     if (c.status !== null && c.status >= 500) refusedCreates.set(c.reference, (refusedCreates.get(c.reference) ?? 0) + 1);
   }
+
+  const klioByOrigin = countBy(input.klioTasks ?? [], (t) => t.originID);
+  const groupsByRef = countBy(input.pagounoGroups ?? [], (g) => g.reference);
+  const adjustmentsByRef = countBy(input.pagounoAdjustments ?? [], (a) => a.reference);
+  /** What the provider holds for an operation: PayStore intents, Klio tasks, pagoUno groups or adjustments. */
+  const held = (op: StoredOperation): number => {
+    const provider = providerOf(op);
+    if (provider === 'klio') return klioByOrigin.get(op.id)?.length ?? 0;
+    if (provider === 'pagouno') return (groupsByRef.get(op.id)?.length ?? 0) + (adjustmentsByRef.get(op.id)?.length ?? 0);
+    return input.providerIntents[op.id] ?? 0;
+  };
 
   // 1. Every operation final.
   const open = input.operations.filter((op) => !FINAL_STATUSES.has(op.status)).map((op) => `${op.id} ${op.status}`);
@@ -147,13 +244,13 @@ export function checkFaultRun(input: FaultRunInput): Verdict {
       op.failureCode === 'PAYSTORE.UNAVAILABLE' &&
       (refusedCreates.get(op.id) ?? 0) >= input.createMaxAttempts &&
       (acceptedCreates.get(op.id) ?? 0) === 0 &&
-      (input.providerIntents[op.id] ?? 0) === 0;
+      held(op) === 0;
     const lostWithTheWorker =
       op.status === 'failed' &&
       op.failureCode === 'PROVIDER.OUTCOME_UNKNOWN' &&
       interrupted.has(op.id) &&
       (acceptedCreates.get(op.id) ?? 0) === 0 &&
-      (input.providerIntents[op.id] ?? 0) === 0;
+      held(op) === 0;
     if (refusedEveryTime) justified.push(op.id);
     else if (lostWithTheWorker) unknownAfterKill.push(op.id);
     else wrong.push(`${op.id} (${plan.label}) is ${op.status}${op.failureCode ? ` ${op.failureCode}` : ''}, expected ${plan.expected}${plan.expectedFailure ? ` ${plan.expectedFailure}` : ''}`);
@@ -174,13 +271,14 @@ export function checkFaultRun(input: FaultRunInput): Verdict {
     ),
   );
 
-  // 3. One intent per operation at the provider, and the operation knows it.
+  // 3. One intent per operation at PayStore, and the operation knows it (Klio and pagoUno: below).
   const duplicated: string[] = [];
   const orphaned: string[] = [];
   const unknownToProvider: string[] = [];
   const twiceAccepted: string[] = [];
   let withIntent = 0;
-  for (const op of input.operations) {
+  const paystoreOps = input.operations.filter((op) => providerOf(op) === 'paystore');
+  for (const op of paystoreOps) {
     const intents = input.providerIntents[op.id] ?? 0;
     if (intents === 1) withIntent++;
     if (intents > 1) duplicated.push(`${op.id} ×${intents}`);
@@ -192,7 +290,7 @@ export function checkFaultRun(input: FaultRunInput): Verdict {
   rows.push(
     row(
       'one intent per operation at the provider',
-      `${withIntent} with one intent, ${input.operations.length - withIntent} with none, ${input.providerCreates.length} creates logged`,
+      `${withIntent} with one intent, ${paystoreOps.length - withIntent} with none, ${input.providerCreates.length} creates logged`,
       [
         ...(duplicated.length ? [`created more than once: ${sample(duplicated)}`] : []),
         ...(orphaned.length ? [`intent at the provider the operation never adopted: ${sample(orphaned)}`] : []),
@@ -201,6 +299,9 @@ export function checkFaultRun(input: FaultRunInput): Verdict {
       ],
     ),
   );
+
+  // 3k, 3p. The same for Klio's tasks and pagoUno's charges, and what each provider ended with.
+  rows.push(...klioRows(input, acceptedCreates), ...pagounoRows(input));
 
   // 4. Every outbox event published.
   const unpublished = input.outbox.filter((e) => !e.published).map((e) => e.id);
@@ -263,6 +364,163 @@ export function checkFaultRun(input: FaultRunInput): Verdict {
   }
 
   return { ok: rows.every((r) => r.ok), rows };
+}
+
+/** Klio: at most one task per originID (our operation id), each adopted, and our status as the task ended. */
+function klioRows(input: FaultRunInput, acceptedCreates: ReadonlyMap<string, number>): CheckRow[] {
+  const ops = input.operations.filter((op) => providerOf(op) === 'klio');
+  if (ops.length === 0 && input.klioTasks === undefined) return [];
+  const tasks = input.klioTasks ?? [];
+  const byOrigin = countBy(tasks, (t) => t.originID);
+  const ids = new Set(ops.map((op) => op.id));
+  const duplicated: string[] = [];
+  const orphaned: string[] = [];
+  const unknownToKlio: string[] = [];
+  const strangers = tasks.filter((t) => !ids.has(t.originID)).map((t) => `task ${t.taskId} (${t.originID})`);
+  const disagree: string[] = [];
+  let withTask = 0;
+  for (const op of ops) {
+    const mine = byOrigin.get(op.id) ?? [];
+    if (mine.length === 1) withTask++;
+    if (mine.length > 1) duplicated.push(`${op.id} ×${mine.length} (tasks ${mine.map((t) => t.taskId).join(', ')})`);
+    const accepted = acceptedCreates.get(op.id) ?? 0;
+    if (accepted > 1) duplicated.push(`${op.id} accepted ${accepted} tasks-requests`);
+    if (op.providerId === null && mine.length > 0) orphaned.push(`${op.id} (${op.status}; task ${mine[0].taskId} ${mine[0].status})`);
+    if (op.providerId !== null && !mine.some((t) => t.taskId === op.providerId)) unknownToKlio.push(`${op.id} (task ${op.providerId})`);
+    if (!FINAL_STATUSES.has(op.status)) continue; // the first row reports it
+    const annulment = op.type === 'reversal';
+    const task = mine.find((t) => t.taskId === op.providerId) ?? (mine.length === 1 ? mine[0] : undefined);
+    if (!task) {
+      if (op.status === 'approved') disagree.push(`${op.id} approved, but Klio holds no task of it`);
+      continue;
+    }
+    const allowed = klioStatusesFor(task, annulment);
+    const ended = `${task.status}${task.voucher ? `/${task.voucher}` : ''}`;
+    if (allowed === null) disagree.push(`${op.id} ${op.status} while its task ${task.taskId} is ${ended}`);
+    else if (!allowed.includes(op.status)) disagree.push(`${op.id} ${op.status}, its task ${task.taskId} ended ${ended}`);
+  }
+  return [
+    row(
+      'Klio: one task per originID',
+      `${withTask} with one task, ${ops.length - withTask} with none, ${tasks.length} tasks at Klio`,
+      [
+        ...(input.klioTasks === undefined ? ['Klio operations, but no Klio ledger collected'] : []),
+        ...(duplicated.length ? [`sent to Klio more than once: ${sample(duplicated)}`] : []),
+        ...(orphaned.length ? [`task at Klio the operation never adopted: ${sample(orphaned)}`] : []),
+        ...(unknownToKlio.length ? [`provider id stored but Klio holds no such task of the operation: ${sample(unknownToKlio)}`] : []),
+        ...(strangers.length ? [`task for no Klio operation of the run: ${sample(strangers)}`] : []),
+      ],
+    ),
+    row(
+      'Klio: status as the task ended',
+      `${ops.filter((op) => FINAL_STATUSES.has(op.status)).length - disagree.length}/${ops.filter((op) => FINAL_STATUSES.has(op.status)).length} agree`,
+      disagree.length ? [`status and task disagree: ${sample(disagree)}`] : [],
+    ),
+  ];
+}
+
+/**
+ * pagoUno: at most one charge per external reference, each adopted; a rejected split leaves
+ * nothing charged (every approved transaction reversed, at pagoUno and in our record); an
+ * approved annulment leaves every transaction of its payment annulled, each once.
+ */
+function pagounoRows(input: FaultRunInput): CheckRow[] {
+  const ops = input.operations.filter((op) => providerOf(op) === 'pagouno');
+  if (ops.length === 0 && input.pagounoCharges === undefined && input.pagounoGroups === undefined) return [];
+  const payments = ops.filter((op) => op.type === 'payment');
+  const charges = countBy(input.pagounoCharges ?? [], (c) => c.reference);
+  const groups = countBy(input.pagounoGroups ?? [], (g) => g.reference);
+  const paymentIds = new Set(payments.map((op) => op.id));
+  const missingLedger = [
+    ...(input.pagounoCharges === undefined ? ['charges'] : []),
+    ...(input.pagounoGroups === undefined ? ['groups'] : []),
+    ...(input.pagounoAdjustments === undefined ? ['adjustments'] : []),
+  ];
+
+  const twice: string[] = [];
+  const orphaned: string[] = [];
+  const unknownToPagouno: string[] = [];
+  const disagree: string[] = [];
+  let charged = 0;
+  for (const op of payments) {
+    const sent = charges.get(op.id) ?? [];
+    const taken = sent.filter((c) => c.status === null || c.status < 500);
+    const identificators = new Set(taken.map((c) => c.identificator));
+    if (identificators.size > 1) twice.push(`${op.id} charged under ${identificators.size} identificators`);
+    const answered = sent.filter((c) => c.status !== null && c.status >= 200 && c.status < 300).length;
+    if (answered > 1) twice.push(`${op.id} ${answered} charges answered`);
+    const mine = groups.get(op.id) ?? [];
+    if (mine.length > 1) twice.push(`${op.id} ×${mine.length} groups`);
+    if (mine.length > 0) charged++;
+    if (op.providerId === null && mine.length > 0) orphaned.push(`${op.id} (${op.status})`);
+    if (op.providerId !== null && mine.length === 0) unknownToPagouno.push(op.id);
+    const group = mine[0];
+    if (group && op.status === 'approved' && !group.success) disagree.push(`${op.id} approved, its group failed`);
+    if (group && op.status !== 'approved' && group.success) disagree.push(`${op.id} ${op.status}, its group succeeded`);
+  }
+  const strangers = [...charges.keys()].filter((ref) => !paymentIds.has(ref));
+
+  // A rejected split: every transaction that went through is reversed, at pagoUno and in our record.
+  const stillCharged: string[] = [];
+  let rejectedSplits = 0;
+  let reversedTransactions = 0;
+  for (const op of payments.filter((p) => p.status === 'rejected')) {
+    const group = groups.get(op.id)?.[0];
+    if (!group) continue;
+    rejectedSplits++;
+    for (const tx of group.transactions) {
+      if (tx.success && tx.reversed) reversedTransactions++;
+      if (tx.success && !tx.reversed && !tx.annulled) stillCharged.push(`${op.id} transaction ${tx.id} still charged at pagoUno`);
+    }
+    for (const tx of op.transactions ?? []) {
+      if (tx.status === 'approved') stillCharged.push(`${op.id} records transaction ${tx.id ?? '(no id)'} approved`);
+    }
+  }
+
+  // An approved annulment: every transaction of its payment annulled at pagoUno, none twice.
+  const notAnnulled: string[] = [];
+  const successful = (input.pagounoAdjustments ?? []).filter((a) => a.success && a.type === 'annulment');
+  for (const [tx, list] of countBy(successful, (a) => a.transactionId)) {
+    if (list.length > 1) notAnnulled.push(`transaction ${tx} annulled ${list.length} times (${list.map((a) => a.reference).join(', ')})`);
+  }
+  const byId = new Map(ops.map((op) => [op.id, op]));
+  const annulments = ops.filter((op) => op.type === 'reversal' && op.status === 'approved');
+  for (const rev of annulments) {
+    const group = rev.paymentId ? groups.get(rev.paymentId)?.[0] : undefined;
+    if (!group) {
+      notAnnulled.push(`${rev.id}: pagoUno holds no charge of payment ${rev.paymentId ?? '(none)'}`);
+      continue;
+    }
+    const left = group.transactions.filter((tx) => tx.success && !tx.reversed && !tx.annulled).map((tx) => tx.id);
+    if (left.length) notAnnulled.push(`${rev.id}: payment ${rev.paymentId} still charged at pagoUno (${left.join(', ')})`);
+    const payment = rev.paymentId ? byId.get(rev.paymentId) : undefined;
+    if (payment && payment.status !== 'approved') notAnnulled.push(`${rev.id}: its payment is ${payment.status}`);
+  }
+
+  return [
+    row(
+      'pagoUno: one charge per external reference',
+      `${charged} charged, ${payments.length - charged} with no charge, ${input.pagounoCharges?.length ?? 0} charges logged`,
+      [
+        ...(missingLedger.length ? [`pagoUno operations, but no pagoUno ledger collected (${missingLedger.join(', ')})`] : []),
+        ...(twice.length ? [`charged more than once: ${sample(twice)}`] : []),
+        ...(orphaned.length ? [`charge at pagoUno the operation never adopted: ${sample(orphaned)}`] : []),
+        ...(unknownToPagouno.length ? [`provider id stored but pagoUno holds no charge: ${sample(unknownToPagouno)}`] : []),
+        ...(disagree.length ? [`status and charge disagree: ${sample(disagree)}`] : []),
+        ...(strangers.length ? [`charge for no pagoUno payment of the run: ${sample(strangers)}`] : []),
+      ],
+    ),
+    row(
+      'pagoUno: rejected split reversed',
+      `${rejectedSplits} rejected splits, ${reversedTransactions} transactions reversed`,
+      stillCharged.length ? [`charged in a rejected split: ${sample(stillCharged)}`] : [],
+    ),
+    row(
+      'pagoUno: annulments annul every transaction once',
+      `${annulments.length} approved annulments, ${successful.length} transactions annulled`,
+      notAnnulled.length ? [`not annulled as approved: ${sample(notAnnulled)}`] : [],
+    ),
+  ];
 }
 
 function median(values: number[]): number {

@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { OperationView } from '@app/contracts';
 import { waitFor } from '@app/testing';
 import { pagounoToken, registerFor, startGatewayFor, StartedGateway } from '../support/e2e';
-import { isSubsequence, startSystem, System } from '../support/system';
+import { expectLifecycle } from '../support/lifecycle';
+import { startSystem, System } from '../support/system';
 
 const FINAL = new Set(['approved', 'rejected', 'cancelled', 'expired', 'failed']);
-const ORDER = ['accepted', 'unknown', 'pending', 'in_progress', 'cancelling', 'approved', 'rejected', 'cancelled', 'expired', 'failed'];
 const TASKS_REQUEST = '/external/posdevice-api/tasks-request';
 const CHARGE = '/pagouno/v1/Transaction/purchasegroup';
 
@@ -25,17 +25,6 @@ interface KlioTaskView {
 
 interface Fault {
   id: string;
-}
-
-/** The outbox events of one operation start `accepted`, end in `last`, never repeat, and follow the lifecycle's order. */
-function expectLifecycle(types: string[], kind: 'payment' | 'reversal', last: string): string[] {
-  const statuses = types.map((t) => t.replace(new RegExp(`^${kind}\\.`), ''));
-  expect(statuses[0]).toBe('accepted');
-  expect(statuses.at(-1)).toBe(last);
-  expect(new Set(statuses).size).toBe(statuses.length);
-  expect(statuses.filter((s) => FINAL.has(s))).toEqual([last]);
-  expect(isSubsequence(statuses, ORDER)).toBe(true);
-  return statuses;
 }
 
 describe('Klio SmartPos and pagoUno outcomes end to end', () => {

@@ -1,6 +1,7 @@
 // The payments worker against real Postgres, Redis and the sandbox over HTTP: every outcome by
 // amount, cancels, expiry, broadcast, lost answers, lost jobs and provider outages.
 import { waitFor } from '@app/testing';
+import { expectLifecycle } from '../support/lifecycle';
 import { isSubsequence, startSystem, System } from '../support/system';
 
 
@@ -30,8 +31,7 @@ describe('payments worker', () => {
     expect(op?.result.batchNumber).toBeTruthy();
     // Polls may miss a short-lived status, never reorder or repeat one.
     const events = await sys.events(id);
-    expect(events[0]).toBe('payment.accepted');
-    expect(events.at(-1)).toBe('payment.approved');
+    expectLifecycle(events, 'payment', 'approved');
     expect(isSubsequence(events, ['payment.accepted', 'payment.pending', 'payment.in_progress', 'payment.approved'])).toBe(true);
     expect(await sys.createsFor(id)).toBe(1);
   });
@@ -44,7 +44,7 @@ describe('payments worker', () => {
     const id = await sys.payment(m, amount);
     expect(await finalStatus(id)).toBe(status);
     expect((await sys.repo.findById(id))?.result.failure?.code).toBe(code);
-    expect((await sys.events(id)).at(-1)).toBe(`payment.${status}`);
+    expectLifecycle(await sys.events(id), 'payment', status);
   });
 
   it('expires an intent nobody takes (07) and cancels it at the provider', async () => {
@@ -61,7 +61,7 @@ describe('payments worker', () => {
     const m = await sys.merchant();
     const id = await sys.payment(m, 150008);
     expect(await finalStatus(id)).toBe('approved');
-    expect(await sys.events(id)).toContain('payment.in_progress');
+    expect(expectLifecycle(await sys.events(id), 'payment', 'approved')).toContain('in_progress');
   });
 
   it('resolves a lost create answer (09) by reference: one intent at the provider, approved', async () => {
@@ -69,7 +69,7 @@ describe('payments worker', () => {
     const id = await sys.payment(m, 150009);
     expect(await finalStatus(id)).toBe('approved');
     expect(await sys.createsFor(id)).toBe(1);
-    expect(await sys.events(id)).toContain('payment.unknown');
+    expect(expectLifecycle(await sys.events(id), 'payment', 'approved')).toContain('unknown');
   });
 
   it('names the terminal that took a broadcast intent, and only one of three takes it', async () => {
@@ -114,6 +114,7 @@ describe('payments worker', () => {
     expect(await sys.status(id)).toBe('cancelling');
     await sys.sandboxCall('POST', `/sandbox/terminals/${m.terminals[0]}/approve`, { paymentId: op?.providerId });
     expect(await finalStatus(id)).toBe('approved');
+    expect(expectLifecycle(await sys.events(id), 'payment', 'approved')).toContain('cancelling');
   });
 
   it('cancels without calling the provider when the payment was never submitted', async () => {
@@ -148,6 +149,7 @@ describe('payments worker, provider refusing creates', () => {
     ).length;
     expect(creates).toBe(5);
     expect(searches).toBe(creates - 1);
+    expectLifecycle(await sys.events(id), 'payment', 'failed');
   });
 
 });

@@ -67,6 +67,19 @@ describeWithBrowser('virtual POS page in a browser', () => {
     expect((await http.getPayment(id)).payment_data).toMatchObject({ payment_status: 'PAYMENT_REQUEST', terminal_id: null });
   }, 30_000);
 
+  it('cancels on the terminal: the intent leaves the page and ends UNDONE with no cancellation from the caller', async () => {
+    const created = await http.createPayment('3100', [TERMINAL]);
+    const id = created.body.payment_data.payment_id;
+    await page.getByTestId(`take-${id}`).click({ timeout: 5_000 });
+    await page.getByTestId(`status-${id}`).filter({ hasText: 'PROCESSING_PAYMENT' }).waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId(`cancel-${id}`).textContent()).toBe('Cancelar');
+    await page.getByTestId(`cancel-${id}`).click();
+    await page.getByTestId(`intent-${id}`).waitFor({ state: 'detached', timeout: 5_000 });
+    expect((await http.getPayment(id)).payment_data).toMatchObject({ payment_status: 'UNDONE', terminal_id: TERMINAL });
+    const log = await http.control<{ data: unknown[] }>('GET', `/sandbox/requests?path=${id}/cancellations`);
+    expect(log.body.data).toEqual([]);
+  }, 30_000);
+
   it('shows the provider error when an action is refused', async () => {
     const created = await http.createPayment('4000', [TERMINAL]);
     const id = created.body.payment_data.payment_id;

@@ -1,5 +1,5 @@
 import type { RunningSandbox } from '../../apps/sandbox/src/sandbox.app';
-import { isFinal, OTHER_CUIT, sleep, withSandbox, type ErrorBody, type SandboxHttp } from './sandbox-http';
+import { ecrId, isFinal, OTHER_CUIT, PAYMENTS, REFUNDS, REVERSALS, sleep, SUBNET, withSandbox, type ErrorBody, type SandboxHttp } from './sandbox-http';
 
 interface TerminalIntent {
   id: string;
@@ -143,6 +143,111 @@ describe('sandbox virtual terminals', () => {
     expect((await http.getPayment(paymentId)).payment_data).toMatchObject({ payment_status: 'CONFIRMED', terminal_id: b });
   });
 
+  describe('cancel on the terminal', () => {
+    async function cancellationsSent(paymentId: string): Promise<unknown[]> {
+      const log = await http.control<{ data: Array<{ path: string }> }>('GET', `/sandbox/requests?path=${paymentId}/cancellations`);
+      return log.body.data;
+    }
+
+    it('ends a taken intent UNDONE at once, naming the terminal, with no cancellation request from the caller', async () => {
+      const terminal = '38042301';
+      await http.terminal(terminal, undefined, { mode: 'manual' });
+      const created = await http.createPayment('5000', [terminal]);
+      const paymentId = created.body.payment_data.payment_id;
+      await http.control('POST', `/sandbox/terminals/${terminal}/take`, { paymentId });
+      const cancel = await http.control<{ data: TerminalIntent }>('POST', `/sandbox/terminals/${terminal}/cancel`, { paymentId });
+      expect(cancel.status).toBe(200);
+      expect(cancel.body.data).toMatchObject({ id: paymentId, status: 'UNDONE', takenBy: terminal, takenHere: true });
+      expect((await http.getPayment(paymentId)).payment_data).toMatchObject({
+        payment_status: 'UNDONE',
+        terminal_id: terminal,
+        authorization_code: null,
+        batch_number: null,
+      });
+      expect(await intentsOn(terminal)).toEqual([]);
+      expect(await cancellationsSent(paymentId)).toEqual([]);
+      // Final: neither the register nor the terminal can do anything with it any more.
+      const registerCancel = await http.api<ErrorBody>('PUT', `${PAYMENTS}/${paymentId}/cancellations`);
+      expect(registerCancel.status).toBe(409);
+      expect(registerCancel.body.errors[0].title).toContain('UNDONE');
+      expect(await cancellationsSent(paymentId)).toHaveLength(1); // the log does see a cancellation when one is sent
+      expect((await http.control('POST', `/sandbox/terminals/${terminal}/approve`, { paymentId })).status).toBe(409);
+      expect((await http.control('POST', `/sandbox/terminals/${terminal}/cancel`, { paymentId })).status).toBe(409);
+    });
+
+    it('ends an untaken broadcast intent UNDONE on every terminal, and beats an automatic terminal that was about to take it', async () => {
+      const [manual, automatic] = ['38042311', '38042312'];
+      await http.terminal(manual, undefined, { mode: 'manual' });
+      await http.terminal(automatic, undefined, { mode: 'auto', takeDelayMs: 1_000 });
+      const created = await http.createPayment('5000', [manual, automatic]);
+      const paymentId = created.body.payment_data.payment_id;
+      const cancel = await http.control<{ data: TerminalIntent }>('POST', `/sandbox/terminals/${manual}/cancel`, {});
+      expect(cancel.status).toBe(200);
+      expect(cancel.body.data).toMatchObject({ id: paymentId, status: 'UNDONE', takenBy: null });
+      await sleep(1_100);
+      expect((await http.getPayment(paymentId)).payment_data).toMatchObject({ payment_status: 'UNDONE', terminal_id: null });
+      expect(await intentsOn(automatic)).toEqual([]);
+      expect(await cancellationsSent(paymentId)).toEqual([]);
+    });
+
+    it('undoes an AMEX refund and a reversal too, but answers 409 for what another terminal took and 404 off the terminal', async () => {
+      const [a, b] = ['38042321', '38042322'];
+      await http.terminal(a, undefined, { mode: 'manual' });
+      await http.terminal(b, undefined, { mode: 'manual' });
+      const refund = await http.api<{ refund_data: { refund_id: string } }>('POST', REFUNDS, {
+        subnet: false,
+        body: {
+          subnet_acquirer_id: SUBNET,
+          refund_amount: '4500',
+          terminal_menu_text: 'Caja 1',
+          ecr_provider: 'ecr-bridge',
+          ecr_name: 'tests',
+          ecr_version: '1.0.0',
+          ecr_transaction_id: ecrId('ref'),
+          print_copies: 'BOTH',
+          terminals_list: [{ terminal_id: a }],
+          card_brand_product: 'AM',
+        },
+      });
+      expect(refund.status).toBe(200);
+      const refundId = refund.body.refund_data.refund_id;
+      expect((await http.control<{ data: TerminalIntent }>('POST', `/sandbox/terminals/${a}/cancel`, { paymentId: refundId })).body.data).toMatchObject({
+        kind: 'refund',
+        status: 'UNDONE',
+      });
+
+      const paid = (await http.createPayment('5000', [a])).body.payment_data.payment_id;
+      await http.control('POST', `/sandbox/terminals/${a}/approve`, { paymentId: paid });
+      const reversal = await http.api('POST', REVERSALS, {
+        subnet: false,
+        body: {
+          reversal_request_data: {
+            subnet_acquirer_id: SUBNET,
+            payment_id: paid,
+            ecr_transaction_id: ecrId('rev'),
+            terminal_menu_text: 'Caja 1',
+            print_copies: 'BOTH',
+            terminals_list: [{ terminal_id: a }],
+          },
+        },
+      });
+      expect(reversal.status).toBe(200);
+      await http.control('POST', `/sandbox/terminals/${a}/take`, { paymentId: paid });
+      expect((await http.control<{ data: TerminalIntent }>('POST', `/sandbox/terminals/${a}/cancel`, { paymentId: paid })).body.data).toMatchObject({
+        kind: 'reversal',
+        status: 'REVERSAL_UNDONE',
+      });
+
+      const broadcast = (await http.createPayment('5000', [a, b])).body.payment_data.payment_id;
+      await http.control('POST', `/sandbox/terminals/${a}/take`, { paymentId: broadcast });
+      const other = await http.control<ErrorBody>('POST', `/sandbox/terminals/${b}/cancel`, { paymentId: broadcast });
+      expect(other.status).toBe(409);
+      expect(other.body.errors[0].title).toContain(`taken by terminal ${a}`);
+      expect((await http.control('POST', `/sandbox/terminals/${b}/cancel`, { paymentId: 'nope' })).status).toBe(404);
+      expect((await http.getPayment(broadcast)).payment_data.payment_status).toBe('PROCESSING_PAYMENT');
+    });
+  });
+
   it('never takes anything while offline, and takes it once back online', async () => {
     const terminal = '38043001';
     await http.terminal(terminal, undefined, { takeDelayMs: 20 });
@@ -186,6 +291,7 @@ describe('sandbox virtual terminals', () => {
     expect(html).toContain('data-testid="intent-list"');
     expect(html).toContain("'take-' + id");
     expect(html).toContain("'walkaway-' + id");
+    expect(html).toContain("'cancel-' + id");
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=/);
     const index = await http.raw('GET', '/sandbox/pos');
     expect(index.body as string).toContain('href="/sandbox/pos/38040099"');
@@ -206,7 +312,7 @@ describe('sandbox with control routes off', () => {
     expect((await http.control('POST', '/sandbox/faults', {})).status).toBe(404);
     expect((await http.control('DELETE', '/sandbox/faults')).status).toBe(404);
     expect((await http.control('POST', '/sandbox/reset', {})).status).toBe(404);
-    for (const action of ['take', 'approve', 'decline', 'walkaway']) {
+    for (const action of ['take', 'approve', 'decline', 'walkaway', 'cancel']) {
       expect((await http.control('POST', `/sandbox/terminals/38045001/${action}`, {})).status).toBe(404);
     }
     expect((await http.control('GET', '/sandbox/terminals')).status).toBe(200);

@@ -133,6 +133,47 @@ describe('IntentLifecycle', () => {
     expect(lifecycle.observe(open, T0 + 199).phase).toBe('undone');
   });
 
+  describe('a cancel by the person at the terminal', () => {
+    it('undoes an intent the terminal took, at once and for good, and the register can no longer cancel it', () => {
+      const { lifecycle, terminals, payment } = setup(100);
+      const terminal = terminals.upsert({ terminalId: '38011128', cuit: CUIT }, T0);
+      const intent = payment('1000', ['38011128'], T0); // taken at T0+100, would approve at T0+200
+      expect(lifecycle.observe(intent, T0 + 150).phase).toBe('processing');
+      expect(lifecycle.cancelOnTerminal(intent, terminal, T0 + 150)).toMatchObject({ phase: 'undone', take: { terminalId: '38011128' } });
+      expect(lifecycle.observe(intent, T0 + 10_000).phase).toBe('undone');
+      expect(intent.completed).toBeNull();
+      expect(terminals.intentsOn(terminal, T0 + 10_000)).toEqual([]);
+      expect(() => lifecycle.cancel(intent, T0 + 10_000)).toThrow(/already UNDONE/);
+      expect(() => lifecycle.complete(intent, terminal, 'approved', { brand: null, entryMode: null }, T0 + 10_000)).toThrow(/UNDONE/);
+    });
+
+    it('undoes a broadcast intent nobody took yet, on every terminal', () => {
+      const { lifecycle, terminals, payment } = setup(100);
+      const a = terminals.upsert({ terminalId: '38000001', cuit: CUIT, mode: 'manual' }, T0);
+      const b = terminals.upsert({ terminalId: '38000002', cuit: CUIT }, T0);
+      const intent = payment('1000', ['38000001', '38000002'], T0);
+      expect(lifecycle.cancelOnTerminal(intent, a, T0 + 50)).toMatchObject({ phase: 'undone', take: null });
+      // B's automatic take was due at T0+100: it never happens.
+      expect(lifecycle.observe(intent, T0 + 1_000)).toMatchObject({ phase: 'undone', take: null });
+      expect(terminals.intentsOn(b, T0 + 1_000)).toEqual([]);
+      expect(() => lifecycle.take(intent, b, T0 + 1_000)).toThrow(/UNDONE/);
+    });
+
+    it('refuses what another terminal took, what is finished, a batch close, and an offline terminal', () => {
+      const { lifecycle, terminals, payment, settlement } = setup(100);
+      const a = terminals.upsert({ terminalId: '38000001', cuit: CUIT, mode: 'manual' }, T0);
+      const b = terminals.upsert({ terminalId: '38000002', cuit: CUIT, mode: 'manual' }, T0);
+      const taken = payment('1000', ['38000001', '38000002'], T0);
+      lifecycle.take(taken, a, T0 + 10);
+      expect(() => lifecycle.cancelOnTerminal(taken, b, T0 + 20)).toThrow(/taken by terminal 38000001/);
+      lifecycle.complete(taken, a, 'approved', { brand: null, entryMode: null }, T0 + 30);
+      expect(() => lifecycle.cancelOnTerminal(taken, a, T0 + 40)).toThrow(/CONFIRMED/);
+      expect(() => lifecycle.cancelOnTerminal(settlement('38000001', T0), a, T0 + 40)).toThrow(/batch close/);
+      terminals.configure(b, { offline: true }, T0 + 50);
+      expect(() => lifecycle.cancelOnTerminal(payment('1000', ['38000002'], T0 + 50), b, T0 + 60)).toThrow(/offline/);
+    });
+  });
+
   describe('a refund at a terminal run by a person (refunds are AMEX only)', () => {
     const refundData = (lifecycle: IntentLifecycle, intent: Intent, now: number) =>
       refundEnvelope(intent, lifecycle.observe(intent, now)).refund_data as Record<string, unknown>;

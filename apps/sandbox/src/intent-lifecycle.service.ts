@@ -82,6 +82,7 @@ export class IntentLifecycle {
       take: null,
       completion: null,
       cancelAt: null,
+      terminalCancel: null,
       confirmedAt: null,
       cardChoice: null,
       completed: null,
@@ -154,6 +155,28 @@ export class IntentLifecycle {
     candidate.dropped = true;
     candidate.autoTakeAt = null;
     terminal.open.delete(intent);
+    return this.observe(intent, now);
+  }
+
+  /**
+   * The person cancels the intent on `terminal` (the POS "Cancel" button): one still waiting
+   * there, or the one this terminal took and has not finished. It ends undone at once, with no
+   * cancel from the caller; every terminal drops it. A batch close cannot be cancelled.
+   */
+  cancelOnTerminal(intent: Intent, terminal: VirtualTerminal, now: number): PhaseState {
+    const state = this.observe(intent, now);
+    this.candidateOn(intent, terminal);
+    if (intent.details.kind === 'settlement') throw invalidState(`intent ${intent.id} is a batch close; it cannot be cancelled on the terminal`);
+    const mine = state.phase === 'processing' && state.take?.terminalId === terminal.id;
+    if (state.phase !== 'requested' && !mine) {
+      throw invalidState(
+        state.take !== null && state.take.terminalId !== terminal.id
+          ? `intent ${intent.id} was taken by terminal ${state.take.terminalId}`
+          : `intent ${intent.id} is ${wireStatus(intent, state)}, it can no longer be cancelled on the terminal`,
+      );
+    }
+    if (terminal.offline) throw invalidState(`terminal ${terminal.id} is offline`);
+    intent.terminalCancel = { terminalId: terminal.id, at: now };
     return this.observe(intent, now);
   }
 

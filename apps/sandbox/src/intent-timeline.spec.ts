@@ -17,6 +17,7 @@ function timeline(overrides: Partial<Timeline> = {}): Timeline {
     take: null,
     completion: null,
     cancelAt: null,
+    terminalCancel: null,
     confirmedAt: null,
     ...overrides,
   };
@@ -68,6 +69,20 @@ describe('phaseAt', () => {
     expect(phaseAt(t, T0 + 300)).toMatchObject({ phase: 'undone', since: T0 + 300 });
     // The terminal's take time passes after the cancel: it no longer takes the intent.
     expect(phaseAt(t, T0 + 10_000).phase).toBe('undone');
+  });
+
+  it('shows a cancel on the terminal as undone at once, before any terminal took it', () => {
+    const t = timeline({ terminalCancel: { terminalId: '38011128', at: T0 + 200 } });
+    expect(phaseAt(t, T0 + 199).phase).toBe('requested');
+    expect(phaseAt(t, T0 + 200)).toMatchObject({ phase: 'undone', since: T0 + 200, take: null, completion: null });
+    // The terminal's take time passes after the cancel: it no longer takes the intent.
+    expect(phaseAt(t, T0 + 10_000)).toMatchObject({ phase: 'undone', take: null });
+  });
+
+  it('shows a cancel on the terminal that took the intent as undone, naming that terminal, however late the automatic completion was due', () => {
+    const t = timeline({ terminalCancel: { terminalId: '38011128', at: T0 + 350 } });
+    expect(phaseAt(t, T0 + 349).phase).toBe('processing');
+    expect(phaseAt(t, T0 + 10_000)).toMatchObject({ phase: 'undone', since: T0 + 350, take: { terminalId: '38011128', at: T0 + 300 }, completion: null });
   });
 
   it('waits for a person when the take has no automatic completion', () => {

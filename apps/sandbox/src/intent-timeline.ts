@@ -35,6 +35,12 @@ export interface CompletionRecord {
   result: Result;
 }
 
+/** The person at a terminal cancelled the intent there (untaken, or taken by that terminal). */
+export interface TerminalCancelRecord {
+  terminalId: string;
+  at: number;
+}
+
 export interface Timeline {
   readonly createdAt: number;
   readonly plan: AutoPlan;
@@ -45,6 +51,8 @@ export interface Timeline {
   readonly take: TakeRecord | null;
   readonly completion: CompletionRecord | null;
   readonly cancelAt: number | null;
+  /** Undone on the terminal, with no cancel from the caller: final at once. */
+  readonly terminalCancel: TerminalCancelRecord | null;
   readonly confirmedAt: number | null;
 }
 
@@ -91,7 +99,8 @@ export function pickBroadcastTaker(candidates: readonly Candidate[], now: number
 export function effectiveTake(timeline: Timeline, now: number): TakeRecord | null {
   if (timeline.take !== null) return timeline.take.at <= now ? timeline.take : null;
   // A cancel is only accepted while nobody has taken the intent, so nobody takes it afterwards.
-  const horizon = timeline.cancelAt === null ? now : Math.min(now, timeline.cancelAt);
+  let horizon = timeline.cancelAt === null ? now : Math.min(now, timeline.cancelAt);
+  if (timeline.terminalCancel !== null) horizon = Math.min(horizon, timeline.terminalCancel.at);
   const winner = pickBroadcastTaker(timeline.candidates, horizon);
   if (winner === null || winner.autoTakeAt === null) return null;
   return {
@@ -103,6 +112,11 @@ export function effectiveTake(timeline: Timeline, now: number): TakeRecord | nul
 
 export function phaseAt(timeline: Timeline, now: number): PhaseState {
   const take = effectiveTake(timeline, now);
+  // A terminal cancel is only accepted before the intent finished, so it wins over any later
+  // automatic completion. The take (if any) stays: the wire still names the terminal.
+  if (timeline.terminalCancel !== null && timeline.terminalCancel.at <= now) {
+    return { phase: 'undone', since: timeline.terminalCancel.at, take, completion: null };
+  }
   if (take === null) {
     if (timeline.cancelAt !== null) {
       const undoneAt = timeline.cancelAt + timeline.undoMs;

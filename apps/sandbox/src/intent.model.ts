@@ -1,6 +1,6 @@
 // The in-memory shapes of intents (payments, reversals, refunds, settlements) and of virtual
 // terminals. Intents keep timestamps, not statuses: see intent-timeline.ts.
-import type { Candidate, CompletionRecord, TakeRecord } from './intent-timeline';
+import type { Candidate, CompletionRecord, TakeRecord, TerminalCancelRecord } from './intent-timeline';
 import { REFUND_BRAND, type AutoPlan, type BrandCode } from './outcome.rules';
 
 export type IntentKind = 'payment' | 'reversal' | 'refund' | 'settlement';
@@ -114,6 +114,7 @@ export interface Intent {
   take: TakeRecord | null;
   completion: CompletionRecord | null;
   cancelAt: number | null;
+  terminalCancel: TerminalCancelRecord | null;
   confirmedAt: number | null;
   // Fixed results.
   cardChoice: CardChoice | null;

@@ -1,7 +1,7 @@
 // The virtual POS: a self-contained page (no external assets) that shows what a terminal has
 // on screen and offers the buttons a cashier would press. Stable data-testid attributes let a
 // browser test drive it: intent-<id>, kind-<id>, amount-<id>, status-<id>, take-<id>,
-// brand-<id>, entry-<id>, approve-<id>, decline-<id>, walkaway-<id>.
+// brand-<id>, entry-<id>, approve-<id>, decline-<id>, walkaway-<id>, cancel-<id>.
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -21,7 +21,7 @@ main{padding:16px;max-width:760px;margin:0 auto}
 button{padding:9px 14px;border:0;border-radius:6px;cursor:pointer;font-size:1em}
 button[disabled]{opacity:.4;cursor:default}
 select{padding:7px;border-radius:6px;border:1px solid #d1d5db;font-size:1em}
-.take{background:#2563eb;color:#fff}.approve{background:#16a34a;color:#fff}.decline{background:#dc2626;color:#fff}.walkaway{background:#e5e7eb}
+.take{background:#2563eb;color:#fff}.approve{background:#16a34a;color:#fff}.decline{background:#dc2626;color:#fff}.walkaway{background:#e5e7eb}.cancel{background:#fff;color:#b91c1c;border:1px solid #b91c1c}
 #message{min-height:1.3em;color:#b91c1c}
 table{border-collapse:collapse;background:#fff}td,th{padding:6px 12px;border-bottom:1px solid #e5e7eb;text-align:left}
 `;
@@ -120,11 +120,15 @@ const SCRIPT = `
     var approve = el('button', { 'class': 'approve', 'data-testid': 'approve-' + id, type: 'button' }, 'Aprobar');
     var decline = el('button', { 'class': 'decline', 'data-testid': 'decline-' + id, type: 'button' }, 'Rechazar');
     var walk = el('button', { 'class': 'walkaway', 'data-testid': 'walkaway-' + id, type: 'button' }, 'Se fue el cliente');
+    var cancel = el('button', { 'class': 'cancel', 'data-testid': 'cancel-' + id, type: 'button' }, 'Cancelar');
     take.addEventListener('click', function () { act('take', id); });
     approve.addEventListener('click', function () { act('approve', id); });
     decline.addEventListener('click', function () { act('decline', id); });
     walk.addEventListener('click', function () { act('walkaway', id); });
-    [take, approve, decline, walk].forEach(function (button) {
+    cancel.addEventListener('click', function () { act('cancel', id); });
+    // A batch close cannot be cancelled on the terminal.
+    if (intent.kind === 'settlement') cancel.disabled = true;
+    [take, approve, decline, walk, cancel].forEach(function (button) {
       if (!config.control) button.disabled = true;
       buttons.appendChild(button);
     });

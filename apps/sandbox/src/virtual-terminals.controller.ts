@@ -81,6 +81,14 @@ export class VirtualTerminalsController {
     return this.act(terminalId, 'walkaway', body);
   }
 
+  /** The person cancels the intent on the terminal: it ends undone with no cancel from the caller. */
+  @Post(':terminalId/cancel')
+  @HttpCode(200)
+  @UseGuards(ControlRoutesGuard)
+  cancel(@Param('terminalId') terminalId: string, @Body() body: unknown): { data: IntentOnTerminal } {
+    return this.act(terminalId, 'cancel', body);
+  }
+
   private act(terminalId: string, action: PosAction, body: unknown): { data: IntentOnTerminal } {
     const input = parseWire(posActionSchema, body ?? {});
     const terminal = this.terminals.find(terminalId);

@@ -1,5 +1,5 @@
 // Virtual terminals: the registry (owned by a CUIT, seeded from configuration), their mode, and
-// what a person at the virtual POS does with an intent (take, approve, decline, walk away).
+// what a person at the virtual POS does with an intent (take, approve, decline, walk away, cancel).
 import { Inject, Injectable } from '@nestjs/common';
 import { IntentLifecycle } from './intent-lifecycle.service';
 import type { PhaseState, Result } from './intent-timeline';
@@ -43,7 +43,7 @@ export interface IntentOnTerminal {
   takenHere: boolean;
 }
 
-export type PosAction = 'take' | 'approve' | 'decline' | 'walkaway';
+export type PosAction = 'take' | 'approve' | 'decline' | 'walkaway' | 'cancel';
 
 @Injectable()
 export class VirtualTerminalsService {
@@ -151,6 +151,9 @@ export class VirtualTerminalsService {
       }
       case 'walkaway':
         state = this.lifecycle.release(intent, terminal, now);
+        break;
+      case 'cancel':
+        state = this.lifecycle.cancelOnTerminal(intent, terminal, now);
         break;
     }
     return this.intentView(intent, state, terminal);

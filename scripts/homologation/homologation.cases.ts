@@ -13,7 +13,7 @@ export const PROVIDER_LABEL: Readonly<Record<ProviderName, string>> = Object.fre
 });
 
 /** What a person does on the terminal; against the sandbox, its control route of that name. */
-export type TerminalAction = 'take' | 'approve' | 'decline' | 'walkaway';
+export type TerminalAction = 'take' | 'approve' | 'decline' | 'walkaway' | 'cancel';
 
 /**
  * How far an operation must have come: `sent` (the provider has it: pending or later), `taken`
@@ -51,8 +51,8 @@ export type Step =
   | { do: 'reverse'; as: string; payment: string; amount?: number }
   | { do: 'refund'; as: string; amount: number; terminals?: TerminalIndex[] }
   | { do: 'settle'; as: string; terminal?: TerminalIndex }
-  /** The register cancels (`POST /v1/{type}s/{id}/cancel`); `ifOpen` skips it when already final. */
-  | { do: 'cancel'; op: string; ifOpen?: boolean }
+  /** The register cancels (`POST /v1/{type}s/{id}/cancel`). */
+  | { do: 'cancel'; op: string }
   /** Sandbox only: these terminals wait for a person for the rest of the case (restored after). */
   | { do: 'manual'; terminals: TerminalIndex[] }
   /**
@@ -60,11 +60,8 @@ export type Step =
    * action: the automatic terminal does it by itself); otherwise it prints `say` and goes on.
    */
   | { do: 'terminal'; op: string; terminal?: TerminalIndex; action?: TerminalAction; say: string }
-  /**
-   * Polls the operation until it reaches `until`. With `patience` it gives up quietly after that
-   * long (short: seconds against the sandbox, a minute with a person) and the case goes on.
-   */
-  | { do: 'await'; op: string; until: Milestone; patience?: 'short' };
+  /** Polls the operation until it reaches `until`. */
+  | { do: 'await'; op: string; until: Milestone };
 
 /** One thing the final view of an operation must show. `path` is a field, or `card.brand` etc. */
 export type Check =
@@ -165,17 +162,19 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
     provider: 'paystore',
     title: 'Payment cancelled on the terminal',
     caso: 'Pago cancelado desde el POS',
-    expected:
-      'payment cancelled after the operator took it and cancelled on the terminal (if the terminal hands the intent back instead of undoing it, the register cancels it)',
+    expected: 'payment cancelled after the operator took it and cancelled it on the terminal; the register sends no cancel',
     steps: [
       { do: 'manual', terminals: [0] },
       { do: 'pay', as: 'payment', amount: 151000 },
       { do: 'await', op: 'payment', until: 'sent' },
       { do: 'terminal', op: 'payment', action: 'take', say: 'Start the payment of $1,510.00 on the terminal; do not present a card.' },
       { do: 'await', op: 'payment', until: 'taken' },
-      { do: 'terminal', op: 'payment', action: 'walkaway', say: 'Cancel the payment on the terminal (the customer gives up).' },
-      { do: 'await', op: 'payment', until: 'final', patience: 'short' },
-      { do: 'cancel', op: 'payment', ifOpen: true },
+      {
+        do: 'terminal',
+        op: 'payment',
+        action: 'cancel',
+        say: 'Cancel the payment on the terminal (the customer gives up); the register does nothing.',
+      },
       { do: 'await', op: 'payment', until: 'final' },
     ],
     outcome: { payment: 'cancelled' },

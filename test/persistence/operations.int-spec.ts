@@ -105,15 +105,27 @@ describe('OperationsRepository on Postgres', () => {
     });
 
     it('claims only members still to be sent, and marks them sent before answering', async () => {
-      const batch = await batchOf(5);
-      const [sent, cancelling, expired, notTaken, due] = batch.ops as [OperationEntity, OperationEntity, OperationEntity, OperationEntity, OperationEntity];
+      const batch = await batchOf(6);
+      const [sent, cancelling, expired, notTaken, backingOff, due] = batch.ops as OperationEntity[] as [
+        OperationEntity,
+        OperationEntity,
+        OperationEntity,
+        OperationEntity,
+        OperationEntity,
+        OperationEntity,
+      ];
+      const later = new Date(Date.now() + 60_000).toISOString();
       await repo.transition(sent.id, 'accepted', { submittedAt: new Date() });
       await repo.transition(cancelling.id, 'cancelling', { cancelReason: 'requested' });
       await repo.transition(expired.id, 'accepted', { expiresAt: new Date(Date.now() - 1000) });
-      await repo.transition(notTaken.id, 'accepted', { submittedAt: new Date(), result: { createNotApplied: true } });
+      await repo.transition(notTaken.id, 'accepted', { submittedAt: new Date(), result: { createNotApplied: true, retryAt: new Date(Date.now() - 1).toISOString() } });
+      await repo.transition(backingOff.id, 'accepted', { submittedAt: new Date(), result: { createNotApplied: true, retryAt: later } });
+
+      // A job whose own member is not due claims nothing, not even the others.
+      for (const requester of [sent, cancelling, expired, backingOff]) expect(await repo.claimBatch(batch.id, new Date(), requester.id)).toEqual([]);
 
       const now = new Date();
-      const claimed = await repo.claimBatch(batch.id, now);
+      const claimed = await repo.claimBatch(batch.id, now, due.id);
       expect(claimed.map((op) => op.id)).toEqual([notTaken.id, due.id]);
       for (const op of [notTaken, due]) {
         const stored = await repo.findById(op.id);
@@ -121,16 +133,26 @@ describe('OperationsRepository on Postgres', () => {
         expect(stored?.result.createNotApplied).toBe(false);
       }
       // Nothing left to send: a second claim gets nothing.
-      expect(await repo.claimBatch(batch.id, new Date())).toEqual([]);
+      expect(await repo.claimBatch(batch.id, new Date(), due.id)).toEqual([]);
     });
 
-    it('hands each member to exactly one of several concurrent claims', async () => {
+    it('hands the batch whole to exactly one of several concurrent claims', async () => {
       const batch = await batchOf(4);
-      const claims = await Promise.all(Array.from({ length: 6 }, () => repo.claimBatch(batch.id, new Date())));
+      const claims = await Promise.all(batch.ops.flatMap((op) => [op, op]).map((op) => repo.claimBatch(batch.id, new Date(), op.id)));
       const ids = claims.flat().map((op) => op.id);
       expect(ids.sort()).toEqual(batch.ops.map((op) => op.id).sort());
-      // All of it to one claim: a batch is never split between two requests.
       expect(claims.filter((c) => c.length > 0)).toHaveLength(1);
+    });
+
+    it('gives claimed members back together, only those still accepted and marked sent', async () => {
+      const batch = await batchOf(3);
+      const [first, second, third] = batch.ops as [OperationEntity, OperationEntity, OperationEntity];
+      await repo.claimBatch(batch.id, new Date(), first.id);
+      await repo.transition(third.id, 'pending', { providerId: 't-3' });
+      const retryAt = new Date(Date.now() + 5000).toISOString();
+      await repo.releaseBatch([first.id, second.id, third.id], (op) => ({ ...op.result, createNotApplied: true, createAttempts: 1, retryAt }));
+      for (const op of [first, second]) expect((await repo.findById(op.id))?.result).toMatchObject({ createNotApplied: true, createAttempts: 1, retryAt });
+      expect((await repo.findById(third.id))?.result.createNotApplied).toBe(false);
     });
   });
 });

@@ -131,12 +131,12 @@ describe('paymentTasksOf', () => {
   const member = (id: string, order: number, deviceId = DEVICE) =>
     op({ id, request: { klio: { deviceId }, batch: { id: 'bat_1', order, size: 3 } } });
 
-  it('sends a batch to its one device, each task at its place in the batch', () => {
+  it('sends a batch to its one device, executionOrder 1, 2, … in the order given', () => {
     const { deviceId, payments } = paymentTasksOf([member('op_a', 1), member('op_c', 3)]);
     expect(deviceId).toBe(DEVICE);
     expect(payments.map((p) => [p.originID, p.executionOrder, p.operationType])).toEqual([
       ['op_a', 1, 'PAYMENT'],
-      ['op_c', 3, 'PAYMENT'],
+      ['op_c', 2, 'PAYMENT'],
     ]);
   });
 

@@ -32,8 +32,7 @@ export function taxNumberOf(customerTaxId: string | undefined): number | undefin
 function base(op: OperationEntity, options: KlioTaskOptions): Pick<KlioTaskPayment, 'originID' | 'executionOrder' | 'printTicket' | 'callbackURL' | 'originalAmount'> {
   return {
     originID: op.id,
-    // One task alone runs first; in a batch, at its place.
-    executionOrder: op.request?.batch?.order ?? 1,
+    executionOrder: 1,
     printTicket: op.request?.klio?.printTicket ?? (op.request?.printReceipt === false ? 'none' : 'auto'),
     callbackURL: options.callbackUrl ?? null,
     originalAmount: { amount: toKlioAmount(op.amount ?? 0), currency: 'ARS' },
@@ -70,15 +69,16 @@ export function paymentTaskOf(op: OperationEntity, options: KlioTaskOptions = {}
 }
 
 /**
- * The tasks of several payments for one device, as one multi-task request (each at its batch
- * place). Refused before sending when they name different devices.
+ * The tasks of several payments for one device, as one multi-task request: `executionOrder` 1, 2,
+ * … in the order given (a batch's members in their order, whichever of them are sent). Refused
+ * before sending when they name different devices.
  */
 export function paymentTasksOf(ops: readonly OperationEntity[], options: KlioTaskOptions = {}): { deviceId: string; payments: KlioTaskPayment[] } {
   const tasks = ops.map((op) => paymentTaskOf(op, options));
   const deviceId = tasks[0]?.deviceId;
   if (!deviceId) throw invalidRequest('task.submit', 'a multi-task request needs at least one task');
   if (tasks.some((t) => t.deviceId !== deviceId)) throw invalidRequest('task.submit', 'the tasks of one request must go to one device');
-  return { deviceId, payments: tasks.map((t) => t.payment) };
+  return { deviceId, payments: tasks.map((t, i) => ({ ...t.payment, executionOrder: i + 1 })) };
 }
 
 /** The originID a reversal annuls: the payment's Klio originID, else the payment's id. */

@@ -64,30 +64,50 @@ export class OperationsRepository {
   }
 
   /**
-   * Claims the members of a batch that are to be sent now, in one transaction under their row
-   * locks: those still `accepted`, never sent (or known not taken by the provider), and not past
-   * their deadline. Each is marked `submittedAt` before the transaction commits, so a member
-   * cancelled, expired or sent by another job meanwhile is never in a second request. Answers the
-   * claimed members, in execution order.
+   * Claims the members of a batch to be sent now, in one transaction under their row locks: those
+   * still `accepted`, never sent (or known not taken by the provider and past their `retryAt`),
+   * and not past their deadline. Nothing is claimed unless `requesterId` is among them: a job
+   * claims only a request it will send for its own operation too. Each claimed member is marked
+   * `submittedAt` before the transaction commits, so a member cancelled, expired or claimed by
+   * another job meanwhile is never in a second request. Answers the claimed members, in
+   * execution order.
    */
-  async claimBatch(batchId: string, now: Date): Promise<OperationEntity[]> {
+  async claimBatch(batchId: string, now: Date, requesterId: string): Promise<OperationEntity[]> {
     return this.dataSource.transaction(async (manager) => {
       // Locked in id order, whoever claims: two claims of one batch never deadlock.
       const members = inBatchOrder(await this.batchQuery(manager, batchId).setLock('pessimistic_write').getMany());
-      const due = members.filter(
-        (op) =>
-          op.status === 'accepted' &&
-          (!op.submittedAt || op.result?.createNotApplied === true) &&
-          !(op.expiresAt && op.expiresAt.getTime() <= now.getTime()),
-      );
+      const due = members.filter((op) => dueInBatch(op, now));
+      if (!due.some((op) => op.id === requesterId)) return [];
       const repo = manager.getRepository(OperationEntity);
       const claimed: OperationEntity[] = [];
       for (const op of due) {
         op.submittedAt = now;
-        op.result = { ...op.result, createNotApplied: false };
+        op.result = { ...op.result, createNotApplied: false, retryAt: null };
         claimed.push(await repo.save(op));
       }
       return claimed;
+    });
+  }
+
+  /**
+   * Gives claimed members back after a request the provider did not take, all in one
+   * transaction (so no other job claims part of the batch meanwhile): each one still `accepted`
+   * and marked sent gets the result `next` answers for it (not taken, attempts, retryAt).
+   */
+  async releaseBatch(ids: readonly string[], next: (op: OperationEntity) => OperationEntity['result']): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(OperationEntity);
+      const rows = await repo
+        .createQueryBuilder('op')
+        .setLock('pessimistic_write')
+        .where('op.id IN (:...ids)', { ids: [...ids] })
+        .orderBy('op.id', 'ASC')
+        .getMany();
+      for (const op of rows) {
+        if (op.status !== 'accepted' || !op.submittedAt) continue;
+        op.result = next(op);
+        await repo.save(op);
+      }
     });
   }
 
@@ -267,6 +287,15 @@ export class OperationsRepository {
     );
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
   }
+}
+
+/** A batch member a claim at `now` would send: accepted, unsent or not taken and due again, before its deadline. */
+export function dueInBatch(op: OperationEntity, now: Date): boolean {
+  if (op.status !== 'accepted') return false;
+  if (op.expiresAt && op.expiresAt.getTime() <= now.getTime()) return false;
+  if (!op.submittedAt) return true;
+  if (op.result?.createNotApplied !== true) return false;
+  return !op.result.retryAt || Date.parse(op.result.retryAt) <= now.getTime();
 }
 
 function inBatchOrder(ops: OperationEntity[]): OperationEntity[] {

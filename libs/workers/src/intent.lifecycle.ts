@@ -6,11 +6,14 @@
 // OperationsRepository.transition (row lock + outbox event).
 import { ErrorCode, isFinal, OperationStatus } from '@app/contracts';
 import type { Logger } from '@app/common';
-import { OperationEntity, OperationPatch, OperationsRepository } from '@app/persistence';
+import { dueInBatch, OperationEntity, OperationPatch, OperationsRepository } from '@app/persistence';
 import type { IntentPort } from '@app/providers';
 import { done, jitter, RetryLater, Step, wait } from './advance';
 
 export type { CallFailure, IntentClass, IntentPort, IntentReading } from '@app/providers';
+
+/** A batch member another job claimed for a request while this one meant to expire it. */
+class ClaimedMeanwhile extends Error {}
 
 export interface IntentLifecycleOptions {
   pollMs: number;
@@ -108,12 +111,13 @@ export class IntentLifecycle {
   }
 
   /**
-   * A member of a batch (several operations sent as one ordered request). Whichever member's job
-   * comes first sends the batch for all: it looks up members that may already be at the provider
-   * (never sending them again), then claims under row locks the members still to be sent —
-   * `accepted`, unsent, before their deadline — and sends those alone, in their order. A member
-   * cancelled or expired before the claim is left out and ends on its own job; one claimed by
-   * another job is left to that job's answer for the unknown-outcome window.
+   * A member of a batch (several operations sent as one ordered request). A job sends the batch
+   * only when its own member is due, and then for every member due with it: first it looks up
+   * members a request did not reach (never sending one the provider has), then claims under row
+   * locks the members still to be sent — `accepted`, unsent or not taken and past their backoff,
+   * before their deadline — and sends those alone, in their order, in one request. A member
+   * cancelled or expired before the claim is left out and ends on its own job; one already in a
+   * request waits for that request's answer, and is looked up by reference like any uncertain create.
    */
   private async fromAcceptedInBatch<E>(
     op: OperationEntity,
@@ -122,9 +126,10 @@ export class IntentLifecycle {
     createBatch: NonNullable<IntentPort<E>['createBatch']>,
   ): Promise<Step> {
     const batchId = op.request.batch!.id;
+    const now = new Date(this.now());
     let mine: Step | null = null;
     for (const member of await this.repo.batchMembers(batchId)) {
-      if (member.status !== 'accepted' || !member.submittedAt) continue;
+      if (!member.submittedAt || !dueInBatch(member, now)) continue;
       const found = await port.find(cuit, member);
       if (!found) continue;
       const step = await this.adopt(member, found, cuit, port);
@@ -132,26 +137,14 @@ export class IntentLifecycle {
     }
     if (mine) return mine;
 
-    const claimed = await this.repo.claimBatch(batchId, new Date(this.now()));
-    if (!claimed.some((m) => m.id === op.id)) return this.unclaimedInBatch(op.id, port);
+    const claimed = await this.repo.claimBatch(batchId, now, op.id);
+    if (claimed.length === 0) return this.unclaimedInBatch(op.id, cuit, port);
 
     let answers: (E | null)[];
     try {
       answers = await createBatch(cuit, claimed);
     } catch (err) {
-      // One request: what its failure means holds for every member in it.
-      let retry: RetryLater | null = null;
-      for (const member of claimed) {
-        try {
-          const step = await this.createFailed(member, err, port);
-          if (member.id === op.id) mine = step;
-        } catch (e) {
-          if (!(e instanceof RetryLater)) throw e;
-          retry = e;
-        }
-      }
-      if (retry) throw retry;
-      return mine ?? wait(0);
+      return this.batchCreateFailed(op.id, claimed, err, port);
     }
     for (const [i, member] of claimed.entries()) {
       const answer = answers[i];
@@ -163,19 +156,91 @@ export class IntentLifecycle {
     return mine ?? wait(this.options.pollMs);
   }
 
-  /** A batch member this job did not claim: sent by another job, or no longer to be sent. */
-  private async unclaimedInBatch<E>(id: string, port: IntentPort<E>): Promise<Step> {
+  /** A batch member this job did not claim: in a request already, waiting for its backoff, or no longer to be sent. */
+  private async unclaimedInBatch<E>(id: string, cuit: string, port: IntentPort<E>): Promise<Step> {
     const op = await this.repo.findById(id);
     if (!op || op.status !== 'accepted') return wait(0);
-    if (op.submittedAt && !op.result?.createNotApplied) {
-      // In a request whose answer has not come back (yet): the sending job records it; after the
-      // window, the member goes the way of any uncertain create.
-      if (this.now() - op.submittedAt.getTime() < this.options.unknownWindowMs) return wait(this.options.pollMs);
-      await this.repo.transition(op.id, 'unknown', {}, ['accepted'], port.onChanged);
-      return wait(0);
+    const now = this.now();
+    if (op.submittedAt) {
+      const found = await port.find(cuit, op);
+      if (found) return this.adopt(op, found, cuit, port);
+      if (!op.result?.createNotApplied) {
+        // In a request whose answer has not come back (yet): the sending job records it; after
+        // the window, the member goes the way of any uncertain create.
+        if (now - op.submittedAt.getTime() < this.options.unknownWindowMs) return wait(this.options.pollMs);
+        await this.repo.transition(op.id, 'unknown', {}, ['accepted'], port.onChanged);
+        return wait(0);
+      }
     }
-    if (op.expiresAt && this.now() >= op.expiresAt.getTime()) return this.finish(op, 'expired', {}, port, ['accepted']);
-    return wait(this.options.pollMs);
+    if (op.expiresAt && now >= op.expiresAt.getTime()) return this.expireUnsent(op, port);
+    const retryAt = op.result?.retryAt ? Date.parse(op.result.retryAt) : 0;
+    return wait(retryAt > now ? retryAt - now : this.options.pollMs);
+  }
+
+  /**
+   * Ends a batch member that never reached the provider `expired` — decided again under its row
+   * lock, so a member another job has just claimed for a request is never expired.
+   */
+  private async expireUnsent<E>(op: OperationEntity, port: IntentPort<E>): Promise<Step> {
+    try {
+      const res = await this.repo.transition(
+        op.id,
+        'expired',
+        async (_manager, current) => {
+          if (current.submittedAt && current.result?.createNotApplied !== true) throw new ClaimedMeanwhile();
+          return {};
+        },
+        ['accepted'],
+        port.onChanged,
+      );
+      if (res.kind === 'changed') this.options.onFinal?.(res.operation);
+      return isFinal(res.operation.status as OperationStatus) ? done() : wait(0);
+    } catch (err) {
+      if (err instanceof ClaimedMeanwhile) return wait(0);
+      throw err;
+    }
+  }
+
+  /**
+   * What a failed batch request means, for every member in it at once. Not taken (or the breaker
+   * open): all are given back together, due again after one backoff. Unknown, or a conflict (the
+   * provider holds one of these references): all are looked up. Refused for good: all fail.
+   */
+  private async batchCreateFailed<E>(ownId: string, members: readonly OperationEntity[], err: unknown, port: IntentPort<E>): Promise<Step> {
+    const failure = port.failureOf(err);
+    const message = port.messageOf(err);
+    const ids = members.map((m) => m.id);
+    const now = this.now();
+    if (failure === 'circuit_open') {
+      const delayMs = jitter(this.options.breakerWaitMs, 0.5);
+      const retryAt = new Date(now + delayMs).toISOString();
+      await this.repo.releaseBatch(ids, (m) => ({ ...m.result, createNotApplied: true, retryAt }));
+      throw new RetryLater(delayMs);
+    }
+    if (failure === 'unknown' || failure === 'conflict') {
+      this.logger.warn({ operationIds: ids, err: message }, 'batch create outcome unknown');
+      for (const m of members) await this.repo.transition(m.id, 'unknown', {}, ['accepted'], port.onChanged);
+      return wait(this.options.pollMs);
+    }
+    if (failure === 'not_taken') {
+      const attempts = Math.max(...members.map((m) => m.result?.createAttempts ?? 0)) + 1;
+      if (attempts < this.options.createMaxAttempts) {
+        const delayMs = jitter(Math.min(30_000, this.options.pollMs * 2 ** attempts));
+        const retryAt = new Date(now + delayMs).toISOString();
+        await this.repo.releaseBatch(ids, (m) => ({ ...m.result, createNotApplied: true, createAttempts: attempts, retryAt }));
+        return wait(delayMs);
+      }
+    }
+    const failureView =
+      failure === 'not_taken'
+        ? { code: ErrorCode.ProviderUnavailable, message }
+        : (port.rejection?.(err, message) ?? { code: ErrorCode.ProviderRejected, message });
+    let mine: Step = wait(0);
+    for (const m of members) {
+      const step = await this.finish(m, 'failed', { result: { ...m.result, failure: failureView } }, port, ['accepted']);
+      if (m.id === ownId) mine = step;
+    }
+    return mine;
   }
 
   private async createFailed<E>(op: OperationEntity, err: unknown, port: IntentPort<E>): Promise<Step> {

@@ -71,6 +71,8 @@ export interface OperationResult {
   /** The last create was answered "not processed" (503, refused connection): it may be sent again after a look-up. */
   createNotApplied?: boolean;
   createAttempts?: number;
+  /** A batch member known not taken is sent again no earlier than this (ISO time): the batch's backoff. */
+  retryAt?: string | null;
   /** Split charges (pagoUno): one entry per resulting transaction, and what became of it. */
   transactions?: SplitTransaction[];
 }

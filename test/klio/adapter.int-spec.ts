@@ -4,6 +4,7 @@ import { ErrorCode, PROVIDER_CAPABILITIES } from '@app/contracts';
 import { KlioAdapter, KlioTask } from '@app/klio-client';
 import type { OperationEntity } from '@app/persistence';
 import type { IntentPort } from '@app/providers';
+import { operationFixture } from '@app/testing';
 import { DEVICE, eventually, KLIO_CLIENT_ID, KLIO_CLIENT_SECRET, KlioHarness, origin, startKlioHarness } from './klio.harness';
 
 let h: KlioHarness;
@@ -21,33 +22,14 @@ afterAll(async () => {
 });
 
 function op(partial: Partial<OperationEntity>): OperationEntity {
-  return {
+  return operationFixture({
     id: origin('op'),
-    type: 'payment',
-    status: 'accepted',
     merchantId: 'm_1',
     provider: 'klio',
     terminalIds: ['T-KLIO-1'],
-    terminalId: null,
-    amount: 150_000,
-    currency: 'ARS',
-    reference: null,
-    description: null,
     request: { klio: { deviceId: DEVICE } },
-    result: {},
-    totals: null,
-    providerId: null,
-    paymentId: null,
-    reversalId: null,
-    expiresAt: null,
-    submittedAt: null,
-    cancelReason: null,
-    finalAt: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    version: 1,
     ...partial,
-  } as OperationEntity;
+  });
 }
 
 async function settle(port: IntentPort<KlioTask>, o: OperationEntity) {

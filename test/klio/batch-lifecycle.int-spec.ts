@@ -4,7 +4,7 @@
 // payment sent twice, sent after it ended, or left with nobody to send it?
 import { newId } from '@app/common';
 import { OperationEntity, OperationsRepository } from '@app/persistence';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { createTestDatabase, operationFixture, TestDatabase } from '@app/testing';
 import { Logger } from '@app/common';
 import { IntentLifecycle, Step } from '@app/workers';
 import { KlioAdapter, KlioTasksApi } from '@app/klio-client';
@@ -75,28 +75,13 @@ describe('Klio payment batches: the jobs of one batch', () => {
     const id = newId('bat');
     const ops: OperationEntity[] = [];
     for (const [i, at] of expiresAt.entries()) {
-      const op = db.dataSource.getRepository(OperationEntity).create({
+      const op = operationFixture({
         id: newId('pay'),
-        type: 'payment',
-        status: 'accepted',
-        merchantId: 'mer_1',
         provider: 'klio',
         terminalIds: ['klio-1'],
-        terminalId: null,
         amount: 100_000 * (i + 1),
-        currency: 'ARS',
-        reference: null,
-        description: null,
         request: { installments: 1, klio: { deviceId: 'DEV-1' }, batch: { id, order: i + 1, size: expiresAt.length } },
-        result: {},
-        totals: null,
-        providerId: null,
-        paymentId: null,
-        reversalId: null,
         expiresAt: new Date(at),
-        submittedAt: null,
-        cancelReason: null,
-        finalAt: null,
       });
       ops.push(await db.dataSource.transaction((m) => repo.insert(m, op)));
     }

@@ -6,7 +6,7 @@ import { PagounoAdapter, PagounoClient, PagounoClientOptions, PagounoError } fro
 import type { OperationEntity, PagounoRequest } from '@app/persistence';
 import { startSandbox, type RunningSandbox } from '../../apps/sandbox/src/sandbox.app';
 import type { SandboxOptions } from '../../apps/sandbox/src/sandbox.options';
-import { rejectionOf } from '@app/testing';
+import { operationFixture, rejectionOf } from '@app/testing';
 
 export const PRIVATE_KEY = 'pagouno-contract-private-0123456789';
 export const PUBLIC_KEY = 'pagouno-contract-public-0123456789';
@@ -103,32 +103,7 @@ export async function startHarness(options: Partial<SandboxOptions> = {}): Promi
 /** A payment operation as the gateway would have stored it, for the adapter. */
 export function paymentOp(pagouno: PagounoRequest, id = reference('pay')): OperationEntity {
   const amount = pagouno.cards.flatMap((c) => c.purchases).reduce((sum, p) => sum + p.amount, 0);
-  return {
-    id,
-    type: 'payment',
-    status: 'accepted',
-    merchantId: 'm-1',
-    provider: 'pagouno',
-    terminalIds: ['pagouno-main'],
-    terminalId: null,
-    amount,
-    currency: 'ARS',
-    reference: null,
-    description: null,
-    request: { pagouno },
-    result: {},
-    totals: null,
-    providerId: null,
-    paymentId: null,
-    reversalId: null,
-    expiresAt: null,
-    submittedAt: null,
-    cancelReason: null,
-    finalAt: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    version: 1,
-  } as OperationEntity;
+  return operationFixture({ id, merchantId: 'm-1', provider: 'pagouno', terminalIds: ['pagouno-main'], amount, request: { pagouno } });
 }
 
 /** A reversal operation of `payment`. */

@@ -1,4 +1,4 @@
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { createTestDatabase, operationFixture, TestDatabase } from '@app/testing';
 import { OperationEntity, OperationsRepository, OutboxEventEntity } from '@app/persistence';
 import { newId } from '@app/common';
 
@@ -14,30 +14,7 @@ describe('OperationsRepository on Postgres', () => {
   afterAll(async () => db.drop());
 
   async function newPayment(extra: Partial<OperationEntity> = {}): Promise<OperationEntity> {
-    const op = db.dataSource.getRepository(OperationEntity).create({
-      id: newId('pay'),
-      type: 'payment',
-      status: 'accepted',
-      merchantId: 'mer_1',
-      provider: 'paystore',
-      terminalIds: ['38011128'],
-      terminalId: null,
-      amount: 150000,
-      currency: 'ARS',
-      reference: null,
-      description: null,
-      request: { installments: 1 },
-      result: {},
-      totals: null,
-      providerId: null,
-      paymentId: null,
-      reversalId: null,
-      expiresAt: new Date(Date.now() + 120_000),
-      submittedAt: null,
-      cancelReason: null,
-      finalAt: null,
-      ...extra,
-    });
+    const op = operationFixture({ id: newId('pay'), request: { installments: 1 }, expiresAt: new Date(Date.now() + 120_000), ...extra });
     return db.dataSource.transaction((m) => repo.insert(m, op));
   }
 

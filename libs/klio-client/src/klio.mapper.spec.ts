@@ -1,5 +1,6 @@
 import { ErrorCode } from '@app/contracts';
 import type { OperationEntity } from '@app/persistence';
+import { operationFixture } from '@app/testing';
 import { KlioError, KlioErrorCode } from './klio.errors';
 import {
   annulmentRejection,
@@ -18,33 +19,17 @@ import type { KlioTask } from './klio.wire';
 const DEVICE = 'E44E3A25-57B8-43E5-B093-65AAD4C01C45';
 
 function op(partial: Partial<OperationEntity> = {}): OperationEntity {
-  return {
+  return operationFixture({
     id: 'op_1',
-    type: 'payment',
-    status: 'accepted',
     merchantId: 'm_1',
     provider: 'klio',
     terminalIds: ['T-1'],
-    terminalId: null,
     amount: 150_005,
-    currency: 'ARS',
-    reference: null,
-    description: null,
     request: { klio: { deviceId: DEVICE } },
-    result: {},
-    totals: null,
-    providerId: null,
-    paymentId: null,
-    reversalId: null,
-    expiresAt: null,
-    submittedAt: null,
-    cancelReason: null,
-    finalAt: null,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     updatedAt: new Date('2026-01-01T00:00:00Z'),
-    version: 1,
     ...partial,
-  } as OperationEntity;
+  });
 }
 
 function task(partial: Partial<KlioTask> = {}): KlioTask {

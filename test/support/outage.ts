@@ -3,7 +3,7 @@
 // spend meanwhile. Workers run with short breaker settings so a test stays quick.
 import type { AppConfig } from '@app/common';
 import type { PaystoreOperation } from '@app/paystore-client';
-import { waitFor } from '@app/testing';
+import { sleep, waitFor } from '@app/testing';
 import type { OperationRuntime } from '@app/workers';
 import type { Queue } from 'bullmq';
 import type { System } from './system';
@@ -59,4 +59,38 @@ export async function jobsSnapshot(queue: Queue, ids: string[]): Promise<JobsSna
 /** GET requests the sandbox logged under `path`. */
 export async function readsOf(sys: System, path: string): Promise<number> {
   return (await sys.providerRequests(path, 'GET')).filter((r) => r.path.includes(path)).length;
+}
+
+/**
+ * While the breakers of `operations` rest: over 1.5 s the jobs keep being taken and put back
+ * (so they wait the short BREAKER_WAIT_MS, not the default), spend no attempt, none fails, the
+ * provider hears at most one read under `readPaths`, and every operation is still `pending`.
+ */
+export async function expectWaitingOut(
+  sys: System,
+  runtime: OperationRuntime,
+  queue: Queue,
+  ids: string[],
+  operations: PaystoreOperation[],
+  readPaths: string[],
+): Promise<void> {
+  const reads = async () => (await Promise.all(readPaths.map((path) => readsOf(sys, path)))).reduce((a, b) => a + b, 0);
+  const before = await jobsSnapshot(queue, ids);
+  const readsBefore = await reads();
+  await sleep(1500);
+  const after = await jobsSnapshot(queue, ids);
+  expect(breakerStates(runtime, operations)).toEqual(operations.map(() => 'open'));
+  expect(after.attempts).toEqual(before.attempts);
+  for (const n of after.attempts) expect(n).toBeLessThanOrEqual(1);
+  after.processedOn.forEach((at, i) => expect(at).toBeGreaterThan(before.processedOn[i]!));
+  expect(after.states).not.toContain('failed');
+  expect((await reads()) - readsBefore).toBeLessThanOrEqual(1);
+  for (const id of ids) expect(await sys.status(id)).toBe('pending');
+}
+
+/** Once the provider is back: every operation ends `approved`, with no failure, and the breakers close. */
+export async function expectRecovered(sys: System, runtime: OperationRuntime, ids: string[], operations: PaystoreOperation[]): Promise<void> {
+  for (const id of ids) expect(await sys.finalStatus(id, 20_000)).toBe('approved');
+  await breakersBecome(runtime, operations, 'closed', 5000);
+  for (const id of ids) expect((await sys.repo.findById(id))?.result.failure).toBeUndefined();
 }

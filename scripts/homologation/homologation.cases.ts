@@ -111,6 +111,46 @@ const payAndTerminal = (say: string): Step[] => [
   { do: 'await', op: 'payment', until: 'final' },
 ];
 
+type CaseText = Pick<HomologationCase, 'id' | 'provider' | 'title' | 'caso' | 'expected'>;
+
+/** A card payment of `amount` the terminal declines: PAYMENT.DECLINED with the acquirer's message. */
+const declinedCase = (text: CaseText, amount: number, say: string): HomologationCase => ({
+  ...text,
+  steps: [{ do: 'pay', as: 'payment', amount }, ...payAndTerminal(say)],
+  outcome: { payment: 'rejected' },
+  checks: [
+    { op: 'payment', path: 'failure.code', is: 'PAYMENT.DECLINED' },
+    { op: 'payment', path: 'failure.message', set: true },
+  ],
+});
+
+/** A payment of `amount` left untouched on the terminal, which the register cancels. */
+const cancelledByRegisterCase = (text: CaseText, amount: number, say: string): HomologationCase => ({
+  ...text,
+  steps: [
+    { do: 'pay', as: 'payment', amount },
+    { do: 'await', op: 'payment', until: 'sent' },
+    { do: 'terminal', op: 'payment', say },
+    { do: 'cancel', op: 'payment' },
+    { do: 'await', op: 'payment', until: 'final' },
+  ],
+  outcome: { payment: 'cancelled' },
+  checks: [],
+});
+
+/** A QR payment of `amount` paid from a wallet: approved, method qr, a QR id and no card. */
+const qrCase = (text: CaseText, amount: number, say: string): HomologationCase => ({
+  ...text,
+  steps: [{ do: 'pay', as: 'payment', amount, method: 'qr' }, ...payAndTerminal(say)],
+  outcome: { payment: 'approved' },
+  checks: [
+    { op: 'payment', path: 'method', is: 'qr' },
+    { op: 'payment', path: 'qrCodeId', set: true },
+    { op: 'payment', path: 'card', is: null },
+    { op: 'payment', path: 'authorizationCode', set: true },
+  ],
+});
+
 export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<HomologationCase[]>([
   {
     id: 'approved',
@@ -125,38 +165,28 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
     outcome: { payment: 'approved' },
     checks: [...ticket('payment'), { op: 'payment', path: 'card.brand', set: true }, { op: 'payment', path: 'card.last4', set: true }],
   },
-  {
-    id: 'declined',
-    provider: 'paystore',
-    title: 'Declined card payment',
-    caso: 'Pago rechazado',
-    expected: 'payment rejected with PAYMENT.DECLINED and the acquirer message',
-    steps: [
-      { do: 'pay', as: 'payment', amount: 150005 },
-      ...payAndTerminal('Pay $1,500.05 with the card that the acquirer declines (homologation kit), so the terminal shows DENEGADA.'),
-    ],
-    outcome: { payment: 'rejected' },
-    checks: [
-      { op: 'payment', path: 'failure.code', is: 'PAYMENT.DECLINED' },
-      { op: 'payment', path: 'failure.message', set: true },
-    ],
-  },
-  {
-    id: 'cancelled-by-register',
-    provider: 'paystore',
-    title: 'Payment cancelled by the register before a terminal takes it',
-    caso: 'Pago cancelado desde la caja',
-    expected: 'payment cancelled after the register cancels it while it waits on the terminal',
-    steps: [
-      { do: 'pay', as: 'payment', amount: 150007 },
-      { do: 'await', op: 'payment', until: 'sent' },
-      { do: 'terminal', op: 'payment', say: 'Leave the payment of $1,500.07 on the terminal untouched: the register cancels it.' },
-      { do: 'cancel', op: 'payment' },
-      { do: 'await', op: 'payment', until: 'final' },
-    ],
-    outcome: { payment: 'cancelled' },
-    checks: [],
-  },
+  declinedCase(
+    {
+      id: 'declined',
+      provider: 'paystore',
+      title: 'Declined card payment',
+      caso: 'Pago rechazado',
+      expected: 'payment rejected with PAYMENT.DECLINED and the acquirer message',
+    },
+    150005,
+    'Pay $1,500.05 with the card that the acquirer declines (homologation kit), so the terminal shows DENEGADA.',
+  ),
+  cancelledByRegisterCase(
+    {
+      id: 'cancelled-by-register',
+      provider: 'paystore',
+      title: 'Payment cancelled by the register before a terminal takes it',
+      caso: 'Pago cancelado desde la caja',
+      expected: 'payment cancelled after the register cancels it while it waits on the terminal',
+    },
+    150007,
+    'Leave the payment of $1,500.07 on the terminal untouched: the register cancels it.',
+  ),
   {
     id: 'cancelled-on-terminal',
     provider: 'paystore',
@@ -180,24 +210,17 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
     outcome: { payment: 'cancelled' },
     checks: [{ op: 'payment', path: 'terminalId', among: 'terminalIds' }],
   },
-  {
-    id: 'qr',
-    provider: 'paystore',
-    title: 'QR payment',
-    caso: 'Pago con QR',
-    expected: 'payment approved, paid from a wallet: method qr and a QR code id, no card',
-    steps: [
-      { do: 'pay', as: 'payment', amount: 152000, method: 'qr' },
-      ...payAndTerminal('Scan the QR shown on the terminal with the homologation wallet and pay $1,520.00.'),
-    ],
-    outcome: { payment: 'approved' },
-    checks: [
-      { op: 'payment', path: 'method', is: 'qr' },
-      { op: 'payment', path: 'qrCodeId', set: true },
-      { op: 'payment', path: 'card', is: null },
-      { op: 'payment', path: 'authorizationCode', set: true },
-    ],
-  },
+  qrCase(
+    {
+      id: 'qr',
+      provider: 'paystore',
+      title: 'QR payment',
+      caso: 'Pago con QR',
+      expected: 'payment approved, paid from a wallet: method qr and a QR code id, no card',
+    },
+    152000,
+    'Scan the QR shown on the terminal with the homologation wallet and pay $1,520.00.',
+  ),
   {
     id: 'installments',
     provider: 'paystore',
@@ -347,56 +370,39 @@ export const HOMOLOGATION_CASES: readonly HomologationCase[] = Object.freeze<Hom
       { op: 'payment', path: 'terminalId', among: 'terminalIds' },
     ],
   },
-  {
-    id: 'klio-declined',
-    provider: 'klio',
-    title: 'Klio: declined card payment',
-    caso: 'Pago con tarjeta rechazado',
-    expected: 'payment rejected with PAYMENT.DECLINED and the voucher message',
-    steps: [
-      { do: 'pay', as: 'payment', amount: 160005 },
-      ...payAndTerminal('On the Klio device, pay $1,600.05 with the card that the acquirer declines (homologation kit).'),
-    ],
-    outcome: { payment: 'rejected' },
-    checks: [
-      { op: 'payment', path: 'failure.code', is: 'PAYMENT.DECLINED' },
-      { op: 'payment', path: 'failure.message', set: true },
-    ],
-  },
-  {
-    id: 'klio-cancelled-by-register',
-    provider: 'klio',
-    title: 'Klio: payment cancelled by the register before the device takes it',
-    caso: 'Pago cancelado desde la caja',
-    expected: 'payment cancelled after the register cancels its task while it waits on the device',
-    steps: [
-      { do: 'pay', as: 'payment', amount: 160007 },
-      { do: 'await', op: 'payment', until: 'sent' },
-      { do: 'terminal', op: 'payment', say: 'Leave the payment of $1,600.07 on the Klio device untouched: the register cancels it.' },
-      { do: 'cancel', op: 'payment' },
-      { do: 'await', op: 'payment', until: 'final' },
-    ],
-    outcome: { payment: 'cancelled' },
-    checks: [],
-  },
-  {
-    id: 'klio-qr',
-    provider: 'klio',
-    title: 'Klio: QR payment',
-    caso: 'Pago con QR',
-    expected: 'payment approved, paid from a wallet: method qr and a QR id, no card',
-    steps: [
-      { do: 'pay', as: 'payment', amount: 161000, method: 'qr' },
-      ...payAndTerminal('Scan the QR shown on the Klio device with the homologation wallet and pay $1,610.00.'),
-    ],
-    outcome: { payment: 'approved' },
-    checks: [
-      { op: 'payment', path: 'method', is: 'qr' },
-      { op: 'payment', path: 'qrCodeId', set: true },
-      { op: 'payment', path: 'card', is: null },
-      { op: 'payment', path: 'authorizationCode', set: true },
-    ],
-  },
+  declinedCase(
+    {
+      id: 'klio-declined',
+      provider: 'klio',
+      title: 'Klio: declined card payment',
+      caso: 'Pago con tarjeta rechazado',
+      expected: 'payment rejected with PAYMENT.DECLINED and the voucher message',
+    },
+    160005,
+    'On the Klio device, pay $1,600.05 with the card that the acquirer declines (homologation kit).',
+  ),
+  cancelledByRegisterCase(
+    {
+      id: 'klio-cancelled-by-register',
+      provider: 'klio',
+      title: 'Klio: payment cancelled by the register before the device takes it',
+      caso: 'Pago cancelado desde la caja',
+      expected: 'payment cancelled after the register cancels its task while it waits on the device',
+    },
+    160007,
+    'Leave the payment of $1,600.07 on the Klio device untouched: the register cancels it.',
+  ),
+  qrCase(
+    {
+      id: 'klio-qr',
+      provider: 'klio',
+      title: 'Klio: QR payment',
+      caso: 'Pago con QR',
+      expected: 'payment approved, paid from a wallet: method qr and a QR id, no card',
+    },
+    161000,
+    'Scan the QR shown on the Klio device with the homologation wallet and pay $1,610.00.',
+  ),
   {
     id: 'klio-partial-annulment',
     provider: 'klio',

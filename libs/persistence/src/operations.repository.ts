@@ -125,7 +125,7 @@ export class OperationsRepository {
    */
   async insert(manager: EntityManager, op: OperationEntity): Promise<OperationEntity> {
     const now = new Date();
-    const row = Object.assign(new OperationEntity(), NULL_DEFAULTS, op, {
+    const row = Object.assign(new OperationEntity(), OPERATION_NULL_DEFAULTS, op, {
       createdAt: op.createdAt ?? now,
       updatedAt: op.updatedAt ?? now,
       version: 1,
@@ -302,7 +302,8 @@ function inBatchOrder(ops: OperationEntity[]): OperationEntity[] {
   return ops.sort((a, b) => (a.request.batch?.order ?? 0) - (b.request.batch?.order ?? 0));
 }
 
-const NULL_DEFAULTS: Partial<OperationEntity> = {
+/** What a new operation row holds in the columns a command leaves unset. */
+export const OPERATION_NULL_DEFAULTS: Readonly<Partial<OperationEntity>> = Object.freeze({
   terminalId: null,
   amount: null,
   currency: null,
@@ -317,7 +318,7 @@ const NULL_DEFAULTS: Partial<OperationEntity> = {
   submittedAt: null,
   cancelReason: null,
   finalAt: null,
-};
+});
 
 type Decision =
   | { kind: 'done'; outcome: TransitionOutcome }

@@ -1,9 +1,10 @@
 // The fault matrix: every app from dist/ as its own process on a Redis and a Postgres of the
-// matrix's own, 1,000 payments with mixed outcomes plus reversals and AMEX refunds, and meanwhile,
+// matrix's own, 1,000 PayStore payments with mixed outcomes plus reversals and AMEX refunds, Klio
+// SmartPos card and QR payments with annulments, pagoUno split charges with annulments, and meanwhile,
 // in turn: a payments worker SIGKILLed mid-submit and mid-poll, Redis restarted and flushed,
 // Postgres restarted, the provider failing half its requests for a minute, a create whose answer
 // is lost, one command sent 20 times at once under one key, and the consumers down for minutes.
-// Then the checker compares the provider's ledger, the database and what every consumer got.
+// Then the checker compares the providers' ledgers, the database and what every consumer got.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +12,20 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { SUBSCRIBABLE_EVENT_TYPES } from '@app/webhooks';
-import { checkFaultRun, FINAL_STATUSES, formatVerdict, PlannedOperation, ResumeMeasure } from './checker';
+import { checkFaultRun, FINAL_STATUSES, formatVerdict, PagounoAdjustmentRecord, PagounoGroupRecord, PlannedOperation, ResumeMeasure } from './checker';
 import { FaultReceiver, FaultSseClient } from './consumers';
 import { AppProcess, distEntry, freePort, logFile, PgCluster, RedisServer, runOnce, sleep, until } from './infra';
-import { isCreate, LoggedRequest, ProviderLedger, referenceOf } from './provider-ledger';
+import {
+  isCreate,
+  KLIO_SUBMIT,
+  LoggedRequest,
+  mentions,
+  PAGOUNO_CHARGE,
+  pagounoChargesOf,
+  ProviderLedger,
+  providerOfPath,
+  referencesOf,
+} from './provider-ledger';
 import { faultSettings } from './settings';
 
 const S = faultSettings();
@@ -57,7 +68,67 @@ const KINDS: Kind[] = [
   { label: '…77 approved', ending: 77, expected: 'approved' },
 ];
 
-function amountOf(i: number, kind: Kind): number {
+/** A Klio SmartPos payment: the same amount rules (docs/sandbox.md, Klio), card or QR, and its annulments. */
+interface KlioKind {
+  label: string;
+  ending: number;
+  amex?: boolean;
+  qr?: boolean;
+  expected: string;
+  failure?: string;
+  cancel?: boolean;
+  expiresInSeconds?: number;
+  /** Once approved, in turn: a part (`amount`) or, without it, all that is left; annulment outcomes go by the payment's amount. */
+  annulments?: { amount?: number; expected: string; failure?: string; cancel?: boolean }[];
+}
+
+// One cycle of eighteen Klio payments on the merchant's Klio devices.
+const KLIO_KINDS: KlioKind[] = [
+  { label: 'Klio …00 approved, annulled', ending: 0, expected: 'approved', annulments: [{ expected: 'approved' }] },
+  { label: 'Klio …11 approved', ending: 11, expected: 'approved' },
+  { label: 'Klio …23 approved, annulled in two parts', ending: 23, expected: 'approved', annulments: [{ amount: 25_000, expected: 'approved' }, { expected: 'approved' }] },
+  { label: 'Klio …05 declined', ending: 5, expected: 'rejected', failure: 'PAYMENT.DECLINED' },
+  { label: 'Klio …06 task failed', ending: 6, expected: 'failed', failure: 'TERMINAL.ERROR' },
+  { label: 'Klio …07 never taken, cancelled', ending: 7, expected: 'cancelled', cancel: true },
+  { label: 'Klio …07 never taken, expired', ending: 7, expected: 'expired', expiresInSeconds: 30 },
+  { label: 'Klio …08 slow', ending: 8, expected: 'approved' },
+  { label: 'Klio …09 answer lost', ending: 9, expected: 'approved' },
+  { label: 'Klio …10 Klio 503', ending: 10, expected: 'failed', failure: 'PAYSTORE.UNAVAILABLE', expiresInSeconds: 900 },
+  { label: 'Klio …15 annulment declined', ending: 15, expected: 'approved', annulments: [{ expected: 'rejected', failure: 'REVERSAL.DECLINED' }] },
+  { label: 'Klio …16 annulment failed', ending: 16, expected: 'approved', annulments: [{ expected: 'failed', failure: 'TERMINAL.ERROR' }] },
+  { label: 'Klio …17 annulment never taken, cancelled', ending: 17, expected: 'approved', annulments: [{ expected: 'cancelled', cancel: true }] },
+  { label: 'Klio …42 approved, a part annulled', ending: 42, expected: 'approved', annulments: [{ amount: 10_000, expected: 'approved' }] },
+  { label: 'Klio 7…31 AMEX approved', ending: 31, amex: true, expected: 'approved' },
+  { label: 'Klio QR …00 collected', ending: 0, qr: true, expected: 'approved' },
+  { label: 'Klio QR …05 not paid', ending: 5, qr: true, expected: 'rejected', failure: 'PAYMENT.DECLINED' },
+  { label: 'Klio QR …64 collected, annulled', ending: 64, qr: true, expected: 'approved', annulments: [{ expected: 'approved' }] },
+];
+
+/** A pagoUno split charge: per card, the last two digits of each purchase (each one's outcome). */
+interface PagounoKind {
+  label: string;
+  cards: number[][];
+  expected: string;
+  failure?: string;
+  expiresInSeconds?: number;
+  /** Annulled (every transaction) once approved. */
+  annul?: boolean;
+}
+
+// One cycle of six pagoUno charges on the merchant's pagoUno account.
+const PAGOUNO_KINDS: PagounoKind[] = [
+  { label: 'pagoUno two cards, three purchases, annulled', cards: [[0, 23], [42]], expected: 'approved', annul: true },
+  { label: 'pagoUno one card', cards: [[11]], expected: 'approved' },
+  { label: 'pagoUno two cards, the second declined (…05): rejected, the first reversed', cards: [[0, 23], [5]], expected: 'rejected', failure: 'PAYMENT.DECLINED' },
+  { label: 'pagoUno two cards, answer lost (…09)', cards: [[9], [31]], expected: 'approved' },
+  { label: 'pagoUno two cards, annulled', cards: [[64], [77]], expected: 'approved', annul: true },
+  // A long deadline, as PayStore's …10: the capped charge attempts end it.
+  { label: 'pagoUno 503 (…10)', cards: [[10]], expected: 'failed', failure: 'PAYSTORE.UNAVAILABLE', expiresInSeconds: 900 },
+];
+const PAGOUNO_ACCOUNT = 'pagouno-fallas';
+const PANS = ['4545454545458745', '5100000000000008'];
+
+function amountOf(i: number, kind: { ending: number; amex?: boolean }): number {
   const thousands = 100 + (i % 400);
   // Last three digits 7xx make the sandbox's card AMEX; every other amount keeps them at 1xx (Visa).
   return thousands * 1000 + (kind.amex ? 700 : 100) + kind.ending;
@@ -129,6 +200,10 @@ describe('fault matrix', () => {
       EVENT_STREAM_KEY: 'ecr-bridge:events',
       PAYSTORE_BASE_URL: sandboxUrl,
       PAYSTORE_TIMEOUT_MS: String(S.providerTimeoutMs),
+      KLIO_BASE_URL: sandboxUrl,
+      KLIO_TIMEOUT_MS: String(S.providerTimeoutMs),
+      PAGOUNO_BASE_URL: `${sandboxUrl}/pagouno`,
+      PAGOUNO_TIMEOUT_MS: String(S.providerTimeoutMs),
       WEBHOOK_SECRET_KEY: randomBytes(24).toString('hex'),
     };
     const app = (name: string, entry: string, env: Record<string, string>) => {
@@ -277,6 +352,17 @@ describe('fault matrix', () => {
       await ledger.control('POST', '/sandbox/terminals', { terminalId, cuit });
       terminals.push(terminalId);
     }
+    // Klio devices and a pagoUno account, as scripts/start-all.ts sets up its demo merchant.
+    const synced = await call('POST', `/v1/admin/merchants/${merchantId}/klio-devices/sync`, adminKeyRef.value, {});
+    expect(synced.status).toBe(200);
+    const klioTerminals = ((synced.body.registered ?? []) as { terminalId: string }[]).map((t) => t.terminalId);
+    if (S.klioPayments > 0) expect(klioTerminals.length).toBeGreaterThan(0);
+    const pagounoAccount = await call('PUT', `/v1/admin/merchants/${merchantId}/terminals/${PAGOUNO_ACCOUNT}`, adminKeyRef.value, {
+      provider: 'pagouno',
+      label: 'Tienda online',
+    });
+    expect(pagounoAccount.status).toBeLessThan(300);
+    note(`Klio devices ${klioTerminals.join(', ')}; pagoUno account ${PAGOUNO_ACCOUNT}`);
     receiver = new FaultReceiver(await freePort());
     await receiver.start();
     const hook = await call('POST', '/v1/webhooks', key, { url: receiver.url });
@@ -293,6 +379,29 @@ describe('fault matrix', () => {
     const kills: { name: string; at: number; operations: string[] }[] = [];
     const bursts: { key: string; answers: { status: number; id: string | null }[]; reference: string }[] = [];
     let lostAnswerWindow: { from: number; to: number } | null = null;
+    let providerErrorWindow: { from: number; to: number } | null = null;
+
+    /** A reversal command once `paymentId` is approved; planned with what it must end as. */
+    const reverse = async (
+      paymentId: string,
+      label: string,
+      expect: { amount?: number; expected: string; failure?: string; cancel?: boolean },
+      idemKey: string,
+    ): Promise<string | null> => {
+      const rev = await command('/v1/reversals', key, { paymentId, ...(expect.amount ? { amount: expect.amount } : {}) }, idemKey);
+      if (rev.status !== 202 && rev.status !== 200) {
+        problems.push(`reversal of ${paymentId} (${label}) answered ${rev.status} ${JSON.stringify(rev.body)}`);
+        return null;
+      }
+      const revId = String(rev.body.id);
+      planned.push({ id: revId, type: 'reversal', label, expected: expect.expected, expectedFailure: expect.failure });
+      if (expect.cancel) {
+        await sleep(2000);
+        const cancel = await command(`/v1/reversals/${revId}/cancel`, key, undefined, `${idemKey}-cancel`);
+        if (cancel.status >= 300) problems.push(`cancel of ${revId} answered ${cancel.status}`);
+      }
+      return revId;
+    };
 
     const pay = async (i: number) => {
       const kind = KINDS[i % KINDS.length];
@@ -313,21 +422,9 @@ describe('fault matrix', () => {
         if (cancel.status >= 300) problems.push(`cancel of ${id} answered ${cancel.status}`);
       }
       if (kind.reversal) {
-        const reversal = kind.reversal;
         const status = await finalOf(`/v1/payments/${id}`, key);
         if (status !== 'approved') return; // the outcome row reports it
-        const rev = await command('/v1/reversals', key, { paymentId: id }, `rev-${i}`);
-        if (rev.status !== 202 && rev.status !== 200) {
-          problems.push(`reversal of ${id} answered ${rev.status} ${JSON.stringify(rev.body)}`);
-          return;
-        }
-        const revId = String(rev.body.id);
-        planned.push({ id: revId, type: 'reversal', label: `reversal of ${kind.label}`, expected: reversal.expected, expectedFailure: reversal.failure });
-        if (reversal.cancel) {
-          await sleep(2000);
-          const cancel = await command(`/v1/reversals/${revId}/cancel`, key, undefined, `rev-cancel-${i}`);
-          if (cancel.status >= 300) problems.push(`cancel of ${revId} answered ${cancel.status}`);
-        }
+        await reverse(id, `reversal of ${kind.label}`, kind.reversal, `rev-${i}`);
       }
     };
 
@@ -343,6 +440,79 @@ describe('fault matrix', () => {
         expected: declined ? 'rejected' : 'approved',
         expectedFailure: declined ? 'REFUND.DECLINED' : undefined,
       });
+    };
+
+    const klioPay = async (i: number) => {
+      const kind = KLIO_KINDS[i % KLIO_KINDS.length];
+      const body = {
+        terminalIds: [klioTerminals[i % klioTerminals.length]],
+        amount: amountOf(i, kind),
+        currency: 'ARS',
+        reference: `klio-${i}`,
+        ...(kind.qr ? { method: 'qr' } : {}),
+        ...(kind.expiresInSeconds ? { expiresInSeconds: kind.expiresInSeconds } : {}),
+      };
+      const res = await command('/v1/payments', key, body, `klio-pay-${i}`);
+      if (res.status !== 202 && res.status !== 200) throw new Error(`Klio payment ${i} answered ${res.status} ${JSON.stringify(res.body)}`);
+      const id = String(res.body.id);
+      planned.push({ id, type: 'payment', label: kind.label, expected: kind.expected, expectedFailure: kind.failure });
+      if (kind.cancel) {
+        await sleep(2000);
+        const cancel = await command(`/v1/payments/${id}/cancel`, key, undefined, `klio-cancel-${i}`);
+        if (cancel.status >= 300) problems.push(`cancel of ${id} answered ${cancel.status}`);
+      }
+      if (!kind.annulments) return;
+      if ((await finalOf(`/v1/payments/${id}`, key)) !== 'approved') return; // the outcome row reports it
+      for (const [j, annulment] of kind.annulments.entries()) {
+        const last = j === kind.annulments.length - 1;
+        const label = `annulment ${j + 1}/${kind.annulments.length}${annulment.amount ? ` (part)` : ''} of ${kind.label}`;
+        const revId = await reverse(id, label, annulment, `klio-rev-${i}-${j}`);
+        // The next part only once this one is approved (what is left is then known).
+        if (revId === null || last || (await finalOf(`/v1/reversals/${revId}`, key)) !== 'approved') return;
+      }
+    };
+
+    /** A single-use card token, made as the buyer's device does; the register only relays it. */
+    const tokenize = async (pan: string): Promise<string> => {
+      for (let tries = 0; ; tries++) {
+        try {
+          return await ledger.pagounoToken(pan);
+        } catch (err) {
+          if (tries >= 30) throw err; // the provider fault (f) fails half of them
+          await sleep(1000);
+        }
+      }
+    };
+
+    const pagounoPay = async (i: number) => {
+      const kind = PAGOUNO_KINDS[i % PAGOUNO_KINDS.length];
+      const cards = [];
+      for (const [c, endings] of kind.cards.entries()) {
+        cards.push({
+          token: await tokenize(PANS[c % PANS.length]),
+          purchases: endings.map((ending, p) => ({
+            merchantCode: `SHOP${c * 2 + p + 1}`,
+            amount: (20 + ((i * 7 + c * 3 + p) % 80)) * 1000 + 100 + ending,
+            sellerDescriptor: 'FALLAS*UNO',
+          })),
+        });
+      }
+      const amount = cards.reduce((sum, card) => sum + card.purchases.reduce((s2, p) => s2 + p.amount, 0), 0);
+      const body = {
+        terminalIds: [PAGOUNO_ACCOUNT],
+        amount,
+        currency: 'ARS',
+        reference: `pagouno-${i}`,
+        pagouno: { cards },
+        ...(kind.expiresInSeconds ? { expiresInSeconds: kind.expiresInSeconds } : {}),
+      };
+      const res = await command('/v1/payments', key, body, `pagouno-pay-${i}`);
+      if (res.status !== 202 && res.status !== 200) throw new Error(`pagoUno payment ${i} answered ${res.status} ${JSON.stringify(res.body)}`);
+      const id = String(res.body.id);
+      planned.push({ id, type: 'payment', label: kind.label, expected: kind.expected, expectedFailure: kind.failure });
+      if (!kind.annul) return;
+      if ((await finalOf(`/v1/payments/${id}`, key)) !== 'approved') return;
+      await reverse(id, `annulment of ${kind.label}`, { expected: 'approved' }, `pagouno-rev-${i}`);
     };
 
     // ── the traffic ─────────────────────────────────────────────────────────────────────────────
@@ -362,6 +532,19 @@ describe('fault matrix', () => {
       }
       note(`traffic sent: ${S.payments} payments, ${refunds} refunds`);
     })();
+    /** `count` sends spread over the traffic window, starting `offset` of a step in. */
+    const spread = (count: number, offset: number, send: (i: number) => Promise<void>, what: string) =>
+      (async () => {
+        const every = (S.trafficSeconds * 1000) / Math.max(1, count);
+        for (let i = 0; i < count; i++) {
+          const wait = t0 + (i + offset) * every - Date.now();
+          if (wait > 0) await sleep(wait);
+          followUps.push(send(i).catch((err: Error) => void problems.push(`${what} ${i}: ${err.message}`)));
+        }
+        note(`traffic sent: ${count} ${what}s`);
+      })();
+    const klioTraffic = spread(S.klioPayments, 0.3, klioPay, 'Klio payment');
+    const pagounoTraffic = spread(S.pagounoPayments, 0.6, pagounoPay, 'pagoUno payment');
 
     // ── the faults, in turn ─────────────────────────────────────────────────────────────────────
     const gap = () => sleep(S.gapSeconds * 1000);
@@ -369,8 +552,11 @@ describe('fault matrix', () => {
     const victimPort = portsRef.payments1;
     const accounting = apps.get('accounting')!;
 
-    const killPayments = async (name: string, fault: { method: string; path: string }) => {
-      const added = (await ledger.control('POST', '/sandbox/faults', { match: fault, latencyMs: 2000, forSeconds: 60 })) as { data: { id: string } };
+    const killPayments = async (name: string, holds: { method: string; path: string }[]) => {
+      const added: string[] = [];
+      for (const match of holds) {
+        added.push(((await ledger.control('POST', '/sandbox/faults', { match, latencyMs: 2000, forSeconds: 60 })) as { data: { id: string } }).data.id);
+      }
       // Let requests pile up at the provider, held by the latency, then kill a worker waiting on them.
       // Both workers busy: at least six jobs active, under two lock owners.
       await until(
@@ -388,7 +574,7 @@ describe('fault matrix', () => {
       // The dead worker's locks stay until they expire: what is active now, with its lock owner, is
       // both workers' jobs. The killed worker is the owner that never takes a job again.
       const held = await lockOwners();
-      await ledger.control('DELETE', `/sandbox/faults/${added.data.id}`).catch(() => undefined); // expired meanwhile
+      for (const id of added) await ledger.control('DELETE', `/sandbox/faults/${id}`).catch(() => undefined); // expired meanwhile
       const alive = new Set<string>();
       const watchUntil = Date.now() + 4000;
       while (Date.now() < watchUntil) {
@@ -457,9 +643,22 @@ describe('fault matrix', () => {
       note(`(h) 20 concurrent payments under one key: ${[...new Set(answers.map((a) => `${a.status} ${a.id}`))].join('; ')}`);
 
       await sleep(5000);
-      await step('a', () => killPayments('a: SIGKILL mid-submit', { method: 'POST', path: '/terminal_payments/payments' }));
+      // Every provider's payment creates (a) and payment reads (b) are held: PayStore's, Klio's, pagoUno's.
+      await step('a', () =>
+        killPayments('a: SIGKILL mid-submit', [
+          { method: 'POST', path: '/terminal_payments/payments' },
+          { method: 'POST', path: KLIO_SUBMIT },
+          { method: 'POST', path: PAGOUNO_CHARGE },
+        ]),
+      );
       await gap();
-      await step('b', () => killPayments('b: SIGKILL mid-poll', { method: 'GET', path: '/terminal_payments/payments/' }));
+      await step('b', () =>
+        killPayments('b: SIGKILL mid-poll', [
+          { method: 'GET', path: '/terminal_payments/payments/' },
+          { method: 'GET', path: '/external/posdevice-api/tasks/' },
+          { method: 'GET', path: '/pagouno/v1/Transaction/purchase' },
+        ]),
+      );
       await gap();
 
       await redis.stop('SIGTERM');
@@ -479,19 +678,19 @@ describe('fault matrix', () => {
       await gap();
 
       const from = Date.now();
-      await ledger.control('POST', '/sandbox/faults', {
-        match: { method: 'POST', path: '/terminal_payments/payments' },
-        latencyMs: S.providerTimeoutMs + 2000,
-        forSeconds: 6,
-      });
-      note(`(g) creates held ${S.providerTimeoutMs + 2000} ms, past the workers' ${S.providerTimeoutMs} ms timeout, for 6 s`);
+      for (const path of ['/terminal_payments/payments', KLIO_SUBMIT, PAGOUNO_CHARGE]) {
+        await ledger.control('POST', '/sandbox/faults', { match: { method: 'POST', path }, latencyMs: S.providerTimeoutMs + 2000, forSeconds: 6 });
+      }
+      note(`(g) creates (PayStore, Klio, pagoUno) held ${S.providerTimeoutMs + 2000} ms, past the workers' ${S.providerTimeoutMs} ms timeout, for 6 s`);
       await sleep(6000);
       lostAnswerWindow = { from, to: Date.now() };
       await gap();
 
+      const errorsFrom = Date.now();
       await ledger.control('POST', '/sandbox/faults', { errorRate: 0.5, latencyMs: S.providerLatencyMs, forSeconds: S.providerErrorSeconds });
       note(`(f) provider: 50% errors and ${S.providerLatencyMs} ms latency for ${S.providerErrorSeconds}s`);
       await sleep(S.providerErrorSeconds * 1000);
+      providerErrorWindow = { from: errorsFrom, to: Date.now() };
       note('(f) provider healthy again');
     })();
 
@@ -515,7 +714,7 @@ describe('fault matrix', () => {
       }
     })();
 
-    await Promise.all([traffic, faults, consumersDown]);
+    await Promise.all([traffic, klioTraffic, pagounoTraffic, faults, consumersDown]);
     await Promise.all(followUps);
     note(`every command answered; ${planned.length} operations planned`);
 
@@ -574,16 +773,43 @@ describe('fault matrix', () => {
     // ── collect ─────────────────────────────────────────────────────────────────────────────────
     const operations = (
       (await db.query(
-        `SELECT id, type, status, provider_id, result->'failure'->>'code' AS failure_code FROM operations WHERE merchant_id = $1`,
+        `SELECT id, type, status, provider, provider_id, payment_id, result->'failure'->>'code' AS failure_code, result->'transactions' AS transactions
+           FROM operations WHERE merchant_id = $1`,
         [merchantId],
-      )).rows as { id: string; type: string; status: string; provider_id: string | null; failure_code: string | null }[]
-    ).map((r) => ({ id: r.id, type: r.type, status: r.status, providerId: r.provider_id, failureCode: r.failure_code }));
+      )).rows as {
+        id: string;
+        type: string;
+        status: string;
+        provider: string;
+        provider_id: string | null;
+        payment_id: string | null;
+        failure_code: string | null;
+        transactions: { id: string | null; status: string }[] | null;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      type: r.type,
+      status: r.status,
+      provider: r.provider,
+      providerId: r.provider_id,
+      paymentId: r.payment_id,
+      failureCode: r.failure_code,
+      transactions: r.transactions,
+    }));
     const requests: LoggedRequest[] = await ledger.requests();
-    const providerCreates = requests
-      .filter(isCreate)
-      .map((r) => ({ reference: referenceOf(r.body), status: r.status }))
-      .filter((c): c is { reference: string; status: number | null } => c.reference !== null);
+    const providerCreates = requests.filter(isCreate).flatMap((r) => referencesOf(r.body).map((reference) => ({ reference, status: r.status })));
     const providerIntents = await ledger.intentsByReference(cuit);
+    const klioTasks = await ledger.klioTasks();
+    const pagounoCharges = pagounoChargesOf(requests);
+    const pagounoGroups: PagounoGroupRecord[] = [];
+    const pagounoAdjustments: PagounoAdjustmentRecord[] = [];
+    const pagounoOps = operations.filter((op) => op.provider === 'pagouno');
+    // Every reference pagoUno could hold something under: our pagoUno operations and every charge sent.
+    for (const reference of new Set([...pagounoOps.filter((op) => op.type === 'payment').map((op) => op.id), ...pagounoCharges.map((c) => c.reference)])) {
+      const group = await ledger.pagounoGroup(reference);
+      if (group) pagounoGroups.push(group);
+    }
+    for (const op of pagounoOps.filter((o) => o.type === 'reversal')) pagounoAdjustments.push(...(await ledger.pagounoAdjustments(op.id)));
 
     // Resume: from each SIGKILL to the next provider request about each operation the worker held.
     const providerIds = new Map(operations.map((op) => [op.id, op.providerId]));
@@ -598,9 +824,7 @@ describe('fault matrix', () => {
         const ended = finalAt.get(id);
         if (ended !== null && ended !== undefined && ended <= kill.at) continue; // already final when killed
         const pid = providerIds.get(id);
-        const next = requests.find(
-          (r) => Date.parse(r.at) > kill.at && (JSON.stringify(r.body ?? '').includes(id) || (pid !== null && pid !== undefined && r.path.includes(pid))),
-        );
+        const next = requests.find((r) => Date.parse(r.at) > kill.at && mentions(r, id, pid));
         resumes.push({ kill: kill.name, operationId: id, ms: next ? Date.parse(next.at) - kill.at : null });
       }
     }
@@ -632,10 +856,7 @@ describe('fault matrix', () => {
 
     const lost = lostAnswerWindow as { from: number; to: number } | null;
     const heldPastTimeout = lost
-      ? requests
-          .filter((r) => isCreate(r) && Date.parse(r.at) >= lost.from && Date.parse(r.at) <= lost.to)
-          .map((r) => referenceOf(r.body))
-          .filter((ref): ref is string => ref !== null)
+      ? requests.filter((r) => isCreate(r) && Date.parse(r.at) >= lost.from && Date.parse(r.at) <= lost.to).flatMap((r) => referencesOf(r.body))
       : [];
     const verdict = checkFaultRun({
       planned,
@@ -656,6 +877,10 @@ describe('fault matrix', () => {
       interrupted: [...new Set([...kills.flatMap((k) => k.operations), ...heldPastTimeout])],
       idempotency,
       createMaxAttempts: 5,
+      klioTasks,
+      pagounoCharges,
+      pagounoGroups,
+      pagounoAdjustments,
     });
 
     const window = lostAnswerWindow as { from: number; to: number } | null;
@@ -663,11 +888,38 @@ describe('fault matrix', () => {
       ? requests.filter((r) => isCreate(r) && r.status === null && Date.parse(r.at) >= window.from && Date.parse(r.at) <= window.to).length
       : 0;
     const byStatus = new Map<string, number>();
-    for (const op of operations) byStatus.set(`${op.type} ${op.status}`, (byStatus.get(`${op.type} ${op.status}`) ?? 0) + 1);
+    const byProvider = new Map<string, Map<string, number>>();
+    for (const op of operations) {
+      const counts = byProvider.get(op.provider) ?? new Map<string, number>();
+      byProvider.set(op.provider, counts);
+      counts.set(`${op.type} ${op.status}`, (counts.get(`${op.type} ${op.status}`) ?? 0) + 1);
+      byStatus.set(`${op.type} ${op.status}`, (byStatus.get(`${op.type} ${op.status}`) ?? 0) + 1);
+    }
+    const countsOf = (counts: Map<string, number>) => [...counts.entries()].sort().map(([k, v]) => `${k} ${v}`).join(', ');
+    // What each fault did to each provider's operations: the faults hold and fail every provider's routes.
+    const providerById = new Map(operations.map((op) => [op.id, op.provider]));
+    const perProvider = (items: (string | undefined)[]) => {
+      const counts = new Map<string, number>();
+      for (const item of items) counts.set(item ?? 'none', (counts.get(item ?? 'none') ?? 0) + 1);
+      return countsOf(counts) || 'none';
+    };
+    const errorWindow = providerErrorWindow as { from: number; to: number } | null;
+    const exposure = [
+      ...kills.map((k) => `${k.name.split(':')[0]} killed-worker operations ${perProvider(k.operations.map((id) => providerById.get(id)))}`),
+      `g creates held ${perProvider(heldPastTimeout.map((id) => providerById.get(id)))}`,
+      `f requests answered 5xx ${perProvider(
+        errorWindow
+          ? requests.filter((r) => r.status !== null && r.status >= 500 && Date.parse(r.at) >= errorWindow.from && Date.parse(r.at) <= errorWindow.to).map((r) => providerOfPath(r.path))
+          : [],
+      )}`,
+    ].join('; ');
     const summary = [
       '',
-      `fault matrix: ${operations.length} operations (${[...byStatus.entries()].sort().map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      `fault matrix: ${operations.length} operations (${countsOf(byStatus)})`,
+      ...[...byProvider.entries()].sort().map(([provider, counts]) => `  ${provider}: ${[...counts.values()].reduce((a, b) => a + b, 0)} (${countsOf(counts)})`),
       `provider: ${requests.length} requests logged, ${providerCreates.length} creates, ${lostAnswers} creates answered after the worker gave up (g)`,
+      `Klio: ${klioTasks.length} tasks; pagoUno: ${pagounoCharges.length} charges logged, ${pagounoGroups.length} groups, ${pagounoAdjustments.length} adjustments`,
+      `faults by provider: ${exposure}`,
       `outbox: ${rows.length} events; SSE reconnects ${sse?.reconnects ?? 0}; webhook signatures refused ${receiver.rejected}`,
       `run: ${((Date.now() - started) / 1000).toFixed(0)} s`,
       ...(problems.length ? [`traffic problems: ${problems.slice(0, 10).join('; ')}`] : []),

@@ -14,6 +14,10 @@ export interface FaultSettings {
   payments: number;
   /** Unreferenced AMEX refunds sent alongside. */
   refunds: number;
+  /** Klio SmartPos payments (card and QR) sent over the same window; some are annulled. */
+  klioPayments: number;
+  /** pagoUno split charges sent over the same window; some are annulled. */
+  pagounoPayments: number;
   /** How long the payments are spread over. */
   trafficSeconds: number;
   /** Quiet time between two faults. */
@@ -30,7 +34,7 @@ export interface FaultSettings {
   resumeLimitMs: number;
   /** How long everything may take to become final and reach every consumer after the traffic. */
   settleSeconds: number;
-  /** PAYSTORE_TIMEOUT_MS of the workers (fault g holds a create longer than this). */
+  /** PAYSTORE_TIMEOUT_MS, KLIO_TIMEOUT_MS and PAGOUNO_TIMEOUT_MS of the workers (fault g holds a create longer than this). */
   providerTimeoutMs: number;
   pgCluster: string;
   pgPort: number;
@@ -42,6 +46,8 @@ export function faultSettings(): FaultSettings {
   return {
     payments: int('FAULTS_PAYMENTS', 1000),
     refunds: int('FAULTS_REFUNDS', 100),
+    klioPayments: int('FAULTS_KLIO_PAYMENTS', 72),
+    pagounoPayments: int('FAULTS_PAGOUNO_PAYMENTS', 36),
     trafficSeconds: int('FAULTS_TRAFFIC_SECONDS', 240),
     gapSeconds: int('FAULTS_GAP_SECONDS', 15),
     providerErrorSeconds: int('FAULTS_PROVIDER_ERROR_SECONDS', 60),

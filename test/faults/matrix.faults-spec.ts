@@ -773,7 +773,8 @@ describe('fault matrix', () => {
     // ── collect ─────────────────────────────────────────────────────────────────────────────────
     const operations = (
       (await db.query(
-        `SELECT id, type, status, provider, provider_id, payment_id, result->'failure'->>'code' AS failure_code, result->'transactions' AS transactions
+        `SELECT id, type, status, provider, amount::text, provider_id, payment_id, result->'failure'->>'code' AS failure_code,
+                result->'transactions' AS transactions
            FROM operations WHERE merchant_id = $1`,
         [merchantId],
       )).rows as {
@@ -781,6 +782,7 @@ describe('fault matrix', () => {
         type: string;
         status: string;
         provider: string;
+        amount: string | null;
         provider_id: string | null;
         payment_id: string | null;
         failure_code: string | null;
@@ -791,6 +793,7 @@ describe('fault matrix', () => {
       type: r.type,
       status: r.status,
       provider: r.provider,
+      amount: r.amount,
       providerId: r.provider_id,
       paymentId: r.payment_id,
       failureCode: r.failure_code,
@@ -929,6 +932,20 @@ describe('fault matrix', () => {
     ].join('\n');
     process.stdout.write(summary);
     writeFileSync(join(dir, 'summary.txt'), `${notes.join('\n')}\n${summary}`);
+    // Every operation beside its plan, for a failed row whose problems the summary only samples.
+    const plans = new Map(planned.map((p) => [p.id, p]));
+    writeFileSync(
+      join(dir, 'operations.tsv'),
+      ['id\tprovider\ttype\tamount\tstatus\tfailure\tprovider_id\texpected\tplan']
+        .concat(
+          operations.map((op) => {
+            const plan = plans.get(op.id);
+            const expected = plan ? `${plan.expected}${plan.expectedFailure ? ` ${plan.expectedFailure}` : ''}` : '';
+            return [op.id, op.provider, op.type, op.amount ?? '', op.status, op.failureCode ?? '', op.providerId ?? '', expected, plan?.label ?? ''].join('\t');
+          }),
+        )
+        .join('\n') + '\n',
+    );
     expect(problems).toEqual([]);
     expect(verdict.ok).toBe(true);
     passed = true;

@@ -124,8 +124,9 @@ export interface FaultRunInput {
   kills: readonly string[];
   idempotency: readonly IdempotencyBurst[];
   /**
-   * Operations whose create's answer the worker never got: a SIGKILLed worker was sending it, or
-   * the provider held the answer past the worker's timeout. Such a create is looked up, never sent
+   * Operations whose create's outcome the worker never recorded: a SIGKILLed worker was sending
+   * it, the provider held the answer past the worker's timeout, or the provider refused it while
+   * Postgres was restarting (the refusal could not be stored). Such a create is looked up, never sent
    * again; if the provider never shows it, it ends failed PROVIDER.OUTCOME_UNKNOWN, which is right
    * only when the provider indeed holds nothing for it.
    */

@@ -379,6 +379,7 @@ describe('fault matrix', () => {
     const kills: { name: string; at: number; operations: string[] }[] = [];
     const bursts: { key: string; answers: { status: number; id: string | null }[]; reference: string }[] = [];
     let lostAnswerWindow: { from: number; to: number } | null = null;
+    let postgresRestartWindow: { from: number; to: number } | null = null;
     let providerErrorWindow: { from: number; to: number } | null = null;
 
     /** A reversal command once `paymentId` is approved; planned with what it must end as. */
@@ -673,7 +674,11 @@ describe('fault matrix', () => {
       note(`(d) Redis FLUSHALL (${keys} keys gone)`);
       await gap();
 
+      const restartFrom = Date.now();
       await pg.ctl('restart');
+      // Writes fail until the pools have made new connections: a refusal answered meanwhile may
+      // never be recorded.
+      postgresRestartWindow = { from: restartFrom, to: Date.now() + 5000 };
       note('(e) Postgres restarted');
       await gap();
 
@@ -861,6 +866,14 @@ describe('fault matrix', () => {
     const heldPastTimeout = lost
       ? requests.filter((r) => isCreate(r) && Date.parse(r.at) >= lost.from && Date.parse(r.at) <= lost.to).flatMap((r) => referencesOf(r.body))
       : [];
+    // A create the provider refused (5xx) while Postgres was restarting: the worker may not have
+    // been able to record that nothing was taken, so it looks the create up and never resends it.
+    const restart = postgresRestartWindow as { from: number; to: number } | null;
+    const refusedWhilePostgresDown = restart
+      ? requests
+          .filter((r) => isCreate(r) && r.status !== null && r.status >= 500 && Date.parse(r.at) >= restart.from && Date.parse(r.at) <= restart.to)
+          .flatMap((r) => referencesOf(r.body))
+      : [];
     const verdict = checkFaultRun({
       planned,
       operations,
@@ -876,8 +889,9 @@ describe('fault matrix', () => {
       resumes,
       resumeLimitMs: S.resumeLimitMs,
       kills: kills.map((k) => k.name),
-      // Creates whose answer the worker never got: on a SIGKILLed worker, or held past its timeout (g).
-      interrupted: [...new Set([...kills.flatMap((k) => k.operations), ...heldPastTimeout])],
+      // Creates whose outcome the worker never recorded: on a SIGKILLed worker, held past its
+      // timeout (g), or refused while Postgres was restarting (e).
+      interrupted: [...new Set([...kills.flatMap((k) => k.operations), ...heldPastTimeout, ...refusedWhilePostgresDown])],
       idempotency,
       createMaxAttempts: 5,
       klioTasks,

@@ -128,6 +128,19 @@ const PAGOUNO_KINDS: PagounoKind[] = [
 const PAGOUNO_ACCOUNT = 'pagouno-fallas';
 const PANS = ['4545454545458745', '5100000000000008'];
 
+/** Klio payment batches, in turn: each one request to one device, run in order (`…09` loses the whole answer). */
+const KLIO_BATCHES: Pick<KlioKind, 'label' | 'ending' | 'expected' | 'failure'>[][] = [
+  [
+    { label: 'Klio batch …00 approved', ending: 0, expected: 'approved' },
+    { label: 'Klio batch …05 declined', ending: 5, expected: 'rejected', failure: 'PAYMENT.DECLINED' },
+    { label: 'Klio batch …11 approved', ending: 11, expected: 'approved' },
+  ],
+  [
+    { label: 'Klio batch …23 approved', ending: 23, expected: 'approved' },
+    { label: 'Klio batch …09 answer lost, approved', ending: 9, expected: 'approved' },
+  ],
+];
+
 function amountOf(i: number, kind: { ending: number; amex?: boolean }): number {
   const thousands = 100 + (i % 400);
   // Last three digits 7xx make the sandbox's card AMEX; every other amount keeps them at 1xx (Visa).
@@ -356,7 +369,7 @@ describe('fault matrix', () => {
     const synced = await call('POST', `/v1/admin/merchants/${merchantId}/klio-devices/sync`, adminKeyRef.value, {});
     expect(synced.status).toBe(200);
     const klioTerminals = ((synced.body.registered ?? []) as { terminalId: string }[]).map((t) => t.terminalId);
-    if (S.klioPayments > 0) expect(klioTerminals.length).toBeGreaterThan(0);
+    if (S.klioPayments > 0 || S.klioBatches > 0) expect(klioTerminals.length).toBeGreaterThan(0);
     const pagounoAccount = await call('PUT', `/v1/admin/merchants/${merchantId}/terminals/${PAGOUNO_ACCOUNT}`, adminKeyRef.value, {
       provider: 'pagouno',
       label: 'Tienda online',
@@ -473,6 +486,18 @@ describe('fault matrix', () => {
       }
     };
 
+    const klioBatch = async (i: number) => {
+      const kinds = KLIO_BATCHES[i % KLIO_BATCHES.length]!;
+      const body = {
+        terminalId: klioTerminals[i % klioTerminals.length],
+        payments: kinds.map((kind, j) => ({ amount: amountOf(200 + i * 5 + j, kind), currency: 'ARS', reference: `klio-batch-${i}-${j}`, expiresInSeconds: 300 })),
+      };
+      const res = await command('/v1/payment-batches', key, body, `klio-batch-${i}`);
+      if (res.status !== 202) throw new Error(`Klio batch ${i} answered ${res.status} ${JSON.stringify(res.body)}`);
+      const payments = res.body.payments as { id: string }[];
+      payments.forEach((p, j) => planned.push({ id: p.id, type: 'payment', label: kinds[j]!.label, expected: kinds[j]!.expected, expectedFailure: kinds[j]!.failure }));
+    };
+
     /** A single-use card token, made as the buyer's device does; the register only relays it. */
     const tokenize = async (pan: string): Promise<string> => {
       for (let tries = 0; ; tries++) {
@@ -545,6 +570,7 @@ describe('fault matrix', () => {
         note(`traffic sent: ${count} ${what}s`);
       })();
     const klioTraffic = spread(S.klioPayments, 0.3, klioPay, 'Klio payment');
+    const klioBatchTraffic = spread(S.klioBatches, 0.45, klioBatch, 'Klio batch');
     const pagounoTraffic = spread(S.pagounoPayments, 0.6, pagounoPay, 'pagoUno payment');
 
     // ── the faults, in turn ─────────────────────────────────────────────────────────────────────
@@ -719,7 +745,7 @@ describe('fault matrix', () => {
       }
     })();
 
-    await Promise.all([traffic, klioTraffic, pagounoTraffic, faults, consumersDown]);
+    await Promise.all([traffic, klioTraffic, klioBatchTraffic, pagounoTraffic, faults, consumersDown]);
     await Promise.all(followUps);
     note(`every command answered; ${planned.length} operations planned`);
 

@@ -16,6 +16,8 @@ export interface FaultSettings {
   refunds: number;
   /** Klio SmartPos payments (card and QR) sent over the same window; some are annulled. */
   klioPayments: number;
+  /** Klio payment batches (several payments for one device as one ordered request) sent over the same window. */
+  klioBatches: number;
   /** pagoUno split charges sent over the same window; some are annulled. */
   pagounoPayments: number;
   /** How long the payments are spread over. */
@@ -47,6 +49,7 @@ export function faultSettings(): FaultSettings {
     payments: int('FAULTS_PAYMENTS', 1000),
     refunds: int('FAULTS_REFUNDS', 100),
     klioPayments: int('FAULTS_KLIO_PAYMENTS', 72),
+    klioBatches: int('FAULTS_KLIO_BATCHES', 8),
     pagounoPayments: int('FAULTS_PAGOUNO_PAYMENTS', 36),
     trafficSeconds: int('FAULTS_TRAFFIC_SECONDS', 240),
     gapSeconds: int('FAULTS_GAP_SECONDS', 15),

@@ -32,7 +32,9 @@ export function errorText(err: unknown): string {
 
 /**
  * Passes a handler's error on unchanged, so retries and dead letters see the real one:
- * `app.useGlobalFilters(new EventErrorFilter())`.
+ * `app.useGlobalFilters(new EventErrorFilter())` on a microservice app, or
+ * `@UseFilters(new EventErrorFilter())` on the controller in a hybrid app (a microservice connected
+ * with `connectMicroservice` ignores global filters added after it).
  */
 @Catch()
 export class EventErrorFilter implements RpcExceptionFilter<unknown> {

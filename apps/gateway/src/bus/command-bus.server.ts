@@ -3,7 +3,7 @@
 // keys, so each one is deleted once answered or dead-lettered, and a dead letter gets a redacted copy.
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from '@app/common';
-import { EventErrorFilter, RedisStreamsServer } from '@app/transport';
+import { RedisStreamsServer } from '@app/transport';
 import type { GatewayConfig } from '../gateway.config';
 import { COMMAND_MAX_DELIVERIES } from './bus-commands.service';
 import { commandFieldsRedactor } from './command-fields.redactor';
@@ -28,9 +28,9 @@ export function commandBusServer(config: GatewayConfig): RedisStreamsServer {
 
 /** Connects the consumer to the app; `startCommandBus` starts it. */
 export function connectCommandBus(app: INestApplication, config: GatewayConfig): void {
-  const bus = app.connectMicroservice({ strategy: commandBusServer(config) });
-  // Handlers' own errors reach the transport unchanged: retries and dead letters say what failed.
-  bus.useGlobalFilters(new EventErrorFilter());
+  // Handlers' own errors reach the transport unchanged (EventErrorFilter on CommandsListener):
+  // retries and dead letters say what failed.
+  app.connectMicroservice({ strategy: commandBusServer(config) });
 }
 
 /**

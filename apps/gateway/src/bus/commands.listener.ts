@@ -1,13 +1,16 @@
 // The bus side of the command routes: every `command.<type>.<verb>` event on the command stream.
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { REDIS_STREAMS_TRANSPORT, RedisStreamsContext } from '@app/transport';
+import { EventErrorFilter, REDIS_STREAMS_TRANSPORT, RedisStreamsContext } from '@app/transport';
 import { BusCommands } from './bus-commands.service';
 
 /** Every bus command type; a known prefix with an unknown command is answered `rejected` too. */
 export const COMMAND_PATTERN = 'command.*.*';
 
+// On the handler, not `useGlobalFilters` on the connected microservice: in a hybrid app that
+// microservice is initialised by connectMicroservice, and a global filter added afterwards is ignored.
 @Controller()
+@UseFilters(new EventErrorFilter())
 export class CommandsListener {
   constructor(@Inject(BusCommands) private readonly commands: BusCommands) {}
 

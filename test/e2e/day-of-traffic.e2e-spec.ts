@@ -156,7 +156,9 @@ describe('a day of traffic on three terminals, then one settlement per terminal'
     let counted = 0;
     for (const [i, terminalId] of reg.terminals.entries()) {
       const settlement = await final(`/v1/settlements/${settlements[i].body.id}`);
-      expect(settlement).toMatchObject({ status: 'approved', terminalId, batchNumber: '1' });
+      expect(settlement).toMatchObject({ status: 'approved', terminalId, batchNumber: '1', via: null });
+      // The provider's closing receipt, as it printed it.
+      expect(settlement.receipt).toContain('CIERRE DE LOTE 1');
       const expected = totalsFromEvents(sse.events, terminalId);
       expect(expected.length).toBeGreaterThan(0);
       expect(settlement.totals).toEqual(expected);

@@ -71,6 +71,8 @@ describe('reversals and refunds end to end', () => {
         terminalId: reg.terminals[0],
         card: payment.card,
         authorizationCode: expect.stringMatching(/^\d{6}$/),
+        via: 'reversal',
+        receipt: null,
       });
       expect(await read(`/v1/payments/${payment.id}`)).toMatchObject({ status: 'approved', reversalId: reversal.id });
       await onStream(reversal.id, 'reversal.approved');
@@ -88,7 +90,7 @@ describe('reversals and refunds end to end', () => {
       expect(payment.card).toMatchObject({ brand: 'amex' });
       const res = await reverse(payment.id);
       const reversal = await final(`/v1/reversals/${res.body.id}`);
-      expect(reversal).toMatchObject({ status: 'approved', amount: 120750, card: expect.objectContaining({ brand: 'amex' }) });
+      expect(reversal).toMatchObject({ status: 'approved', amount: 120750, via: 'refund', card: expect.objectContaining({ brand: 'amex' }) });
       const refunds = await sys.providerRequests('/terminal_refunds/refunds', 'POST');
       const ours = refunds.filter((r) => JSON.stringify(r.body).includes(reversal.id));
       expect(ours).toHaveLength(1);

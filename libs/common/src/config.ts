@@ -57,6 +57,8 @@ export const configSchema = z.object({
   BREAKER_WAIT_MS: z.coerce.number().int().positive().default(5000),
   UNKNOWN_OUTCOME_WINDOW_MS: int(120_000),
   SWEEP_INTERVAL_MS: int(5000),
+  /** How often workers delete idempotency keys past their 30-day window. */
+  IDEMPOTENCY_PURGE_INTERVAL_MS: int(3_600_000),
   WORKER_CONCURRENCY: int(50),
   JOB_LOCK_MS: int(10_000),
   OUTBOX_POLL_MS: int(1000),

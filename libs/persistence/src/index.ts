@@ -10,3 +10,4 @@ export * from './entities/outbox-event.entity';
 export * from './operation-view.mapper';
 export * from './operations.repository';
 export * from './merchant-cuit.lookup';
+export * from './idempotency-keys.purge';

@@ -7,7 +7,7 @@ import { AppConfig, createLogger, loadConfig, Logger } from '@app/common';
 import { OperationType, QueueName } from '@app/contracts';
 import { OutboxRelay } from '@app/events';
 import { checkRedisForQueues, createQueue, drainTimeLeftMs, exitOnSignals, redisConnection, requestStop } from '@app/jobs';
-import { createDataSource, merchantCuitLookup, OperationsRepository } from '@app/persistence';
+import { createDataSource, merchantCuitLookup, OperationsRepository, purgeIdempotencyKeys } from '@app/persistence';
 import { PaystoreClient } from '@app/paystore-client';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -18,6 +18,7 @@ import { IntentLifecycle } from './intent.lifecycle';
 import { operationLogMixin } from './log.context';
 import { startOpsServer } from './ops.server';
 import { OperationSweeper } from './operation.sweeper';
+import { PeriodicTask } from './periodic.task';
 import { OperationWorker } from './operation.worker';
 import { createPaystoreClient } from './paystore.support';
 import { createProviderAdapters, ProviderAdapters } from './provider.adapters';
@@ -46,6 +47,8 @@ export class OperationRuntime {
   readonly cuitOf: (merchantId: string) => Promise<string>;
   readonly worker: OperationWorker;
   readonly sweeper: OperationSweeper;
+  /** Deletes idempotency keys past their window, so the table does not grow forever. */
+  readonly keyPurge: PeriodicTask;
   readonly relay: OutboxRelay;
 
   constructor(
@@ -78,6 +81,13 @@ export class OperationRuntime {
       logger: this.logger,
       metrics: this.metrics,
     });
+    this.keyPurge = new PeriodicTask(
+      async () => {
+        const deleted = await purgeIdempotencyKeys(this.dataSource);
+        if (deleted > 0) this.logger.info({ deleted }, 'idempotency keys past their window deleted');
+      },
+      { intervalMs: config.IDEMPOTENCY_PURGE_INTERVAL_MS, logger: this.logger, what: 'idempotency key purge' },
+    );
     this.metrics.watch(this.queue, this.dataSource, options.types);
     this.relay = new OutboxRelay(this.dataSource, this.redis, {
       streamKey: config.EVENT_STREAM_KEY,
@@ -116,6 +126,7 @@ export class OperationRuntime {
     await this.relay.start();
     this.worker.start();
     this.sweeper.start();
+    this.keyPurge.start();
     this.logger.info({ queue: this.options.queue, concurrency: this.config.WORKER_CONCURRENCY }, `${this.options.name} worker started`);
   }
 
@@ -133,6 +144,7 @@ export class OperationRuntime {
 
   private async shutdown(): Promise<void> {
     await this.sweeper.stop();
+    await this.keyPurge.stop();
     // Flush the outbox, then make sure no provider call leaves and no row is written from here:
     // before steps still running are handed to another worker, and in any case before closing.
     let quiesced: Promise<void> | null = null;

@@ -10,10 +10,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { ErrorCode } from '@app/contracts';
+import { IDEMPOTENCY_WINDOW_DAYS } from '@app/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestHash } from './canonical-json.hash';
 
-export const IDEMPOTENCY_WINDOW_DAYS = 30;
 
 export interface IdempotentCommand {
   merchantId: string;

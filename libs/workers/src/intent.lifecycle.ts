@@ -347,7 +347,9 @@ export class IntentLifecycle {
       await this.repo.transition(op.id, holding, patch, undefined, port.onChanged);
       return held;
     }
-    const res = await this.repo.transition(op.id, to, patch, undefined, port.onChanged);
+    // Only from the status this step read: a cancel the register asked for meanwhile stays
+    // `cancelling` (the next step reads it), instead of being overwritten by the terminal's progress.
+    const res = await this.repo.transition(op.id, to, patch, [from], port.onChanged);
     if (res.kind === 'refused') return wait(0);
     return wait(to === 'cancelling' ? Math.min(this.options.pollMs, 250) : this.options.pollMs);
   }

@@ -206,4 +206,19 @@ describe('Klio payment batches: the jobs of one batch', () => {
     expect(await statuses(ops)).toEqual(['failed', 'failed']);
     expect(klio.requests).toHaveLength(1);
   });
+
+  it("keeps a register's cancel that lands between a poll's read and its write", async () => {
+    const { ops } = await batch([Date.now() + 600_000]);
+    const klio = new ScriptedKlio();
+    const life = lifecycle(() => Date.now());
+    await step(life, klio, ops[0]!);
+    expect((await repo.findById(ops[0]!.id))!.status).toBe('pending');
+
+    // The job reads the payment pending; the register cancels; the device has taken the task.
+    const read = (await repo.findById(ops[0]!.id))!;
+    await repo.transition(read.id, 'cancelling', { cancelReason: 'requested' }, ['pending'], async () => undefined);
+    (klio.tasks[0] as { status: string }).status = 'InProgress';
+    await life.step(read, '', portOf(klio));
+    expect((await repo.findById(read.id))!.status).toBe('cancelling');
+  });
 });

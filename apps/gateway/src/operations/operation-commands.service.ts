@@ -26,6 +26,21 @@ export function expiresAfter(seconds: number = INTENT_EXPIRES_IN_SECONDS): Date 
 export type NewOperation = Pick<OperationEntity, 'provider' | 'terminalIds' | 'request'> &
   Partial<Pick<OperationEntity, 'terminalId' | 'amount' | 'currency' | 'reference' | 'description' | 'paymentId' | 'expiresAt'>>;
 
+/** What a command for an amount on terminals stores as it came (payments and refunds). */
+export function amountOnTerminals(
+  provider: Provider,
+  command: { terminalIds: string[]; amount: number; currency: string; reference?: string | undefined; description?: string | undefined },
+): Pick<NewOperation, 'provider' | 'terminalIds' | 'amount' | 'currency' | 'reference' | 'description'> {
+  return {
+    provider,
+    terminalIds: command.terminalIds,
+    amount: command.amount,
+    currency: command.currency,
+    reference: command.reference ?? null,
+    description: command.description ?? null,
+  };
+}
+
 /**
  * Checks a create command in its transaction (throwing an AppError to refuse it; it may write
  * more, e.g. link a payment) and answers the row to store for the new operation `id`.

@@ -16,7 +16,7 @@ import { OperationEntity, OperationsRepository, toOperationView } from '@app/per
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationQueues } from '../infra/operation-queues.service';
-import { expiresAfter, NewOperation, OperationCommands } from '../operations/operation-commands.service';
+import { amountOnTerminals, expiresAfter, NewOperation, OperationCommands } from '../operations/operation-commands.service';
 import { OperationsReader } from '../operations/operations.reader';
 import { TerminalsService } from '../terminals/terminals.service';
 import {
@@ -112,12 +112,7 @@ export class PaymentsService {
     assertPaymentShape(provider, command);
     assertSplitAddsUp(command);
     return {
-      provider,
-      terminalIds: command.terminalIds,
-      amount: command.amount,
-      currency: command.currency,
-      reference: command.reference ?? null,
-      description: command.description ?? null,
+      ...amountOnTerminals(provider, command),
       request: {
         installments: command.installments,
         plan: command.plan,

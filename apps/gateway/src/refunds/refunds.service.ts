@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@app/common';
 import { CreateRefundCommand, ErrorCode, PROVIDER_CAPABILITIES } from '@app/contracts';
 import { IdempotentOutcome } from '../idempotency/idempotency.service';
-import { expiresAfter, OperationCommands } from '../operations/operation-commands.service';
+import { amountOnTerminals, expiresAfter, OperationCommands } from '../operations/operation-commands.service';
 import { TerminalsService } from '../terminals/terminals.service';
 
 
@@ -25,12 +25,7 @@ export class RefundsService {
         ]);
       }
       return {
-        provider,
-        terminalIds: command.terminalIds,
-        amount: command.amount,
-        currency: command.currency,
-        reference: command.reference ?? null,
-        description: command.description ?? null,
+        ...amountOnTerminals(provider, command),
         request: { cardBrand: 'amex', printCopies: 'both' },
         expiresAt: expiresAfter(),
       };

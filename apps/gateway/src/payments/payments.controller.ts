@@ -73,9 +73,8 @@ export class PaymentsController {
     @Input() input: RouteInput<typeof createPaymentBatchRoute>,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.payments.createBatch(merchantId, input.idempotencyKey, input.body);
-    const batch = await this.payments.getBatch(merchantId, outcome.batchId);
-    if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
+    const { replayed, batch } = await this.payments.createBatch(merchantId, input.idempotencyKey, input.body);
+    if (replayed) reply.header('Idempotent-Replayed', 'true');
     reply.header('Location', `/v1/payment-batches/${batch.id}`);
     await reply.status(202).send(batch);
   }

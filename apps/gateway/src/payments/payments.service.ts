@@ -12,7 +12,7 @@ import {
   Provider,
   PROVIDER_CAPABILITIES,
 } from '@app/contracts';
-import { OperationEntity, OperationsRepository, toOperationView } from '@app/persistence';
+import { OperationsRepository, toOperationView } from '@app/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyService, IdempotentOutcome } from '../idempotency/idempotency.service';
 import { OperationQueues } from '../infra/operation-queues.service';
@@ -32,8 +32,10 @@ import {
 /** Prefix of payment batch ids. */
 export const BATCH_ID_PREFIX = 'bat';
 
-export interface PaymentBatchOutcome extends IdempotentOutcome {
-  batchId: string;
+export interface PaymentBatchOutcome {
+  /** True when this request answered an earlier one with the same key. */
+  replayed: boolean;
+  batch: PaymentBatchView;
 }
 
 /** What the provider reports while a payment waits for its confirmation leg. */
@@ -88,22 +90,18 @@ export class PaymentsService {
       },
     );
     const leader = await this.reader.get(merchantId, 'payment', outcome.operationId);
-    const members = await this.batchMembers(merchantId, leader.request.batch?.id ?? '');
-    await this.commands.queueCreated(merchantId, 'payment', members.map((m) => m.id), outcome.replayed);
-    return { ...outcome, batchId: leader.request.batch?.id ?? '' };
+    const batch = await this.getBatch(merchantId, leader.request.batch?.id ?? '');
+    await this.commands.queueCreated(merchantId, 'payment', batch.payments.map((p) => p.id), outcome.replayed);
+    return { replayed: outcome.replayed, batch };
   }
 
   /** A batch of the merchant with its payments in execution order; 404 PAYMENT_BATCH.NOT_FOUND otherwise. */
   async getBatch(merchantId: string, batchId: string): Promise<PaymentBatchView> {
-    const members = await this.batchMembers(merchantId, batchId);
-    const first = members[0];
+    const members = batchId ? await this.operations.batchMembers(batchId) : [];
+    const payments = members.filter((op) => op.merchantId === merchantId && op.type === 'payment');
+    const first = payments[0];
     if (!first) throw new AppError(ErrorCode.PaymentBatchNotFound, 404, `No payment batch ${batchId}.`);
-    return { id: batchId, terminalId: first.terminalIds[0] ?? '', payments: members.map(toOperationView) };
-  }
-
-  private async batchMembers(merchantId: string, batchId: string): Promise<OperationEntity[]> {
-    if (!batchId) return [];
-    return (await this.operations.batchMembers(batchId)).filter((op) => op.merchantId === merchantId && op.type === 'payment');
+    return { id: batchId, terminalId: first.terminalIds[0] ?? '', payments: payments.map(toOperationView) };
   }
 
   /** The row of one payment on `provider`'s terminals, after every check a payment gets. */

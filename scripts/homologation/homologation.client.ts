@@ -30,11 +30,20 @@ export class GatewayClient {
     private readonly apiKey: string,
   ) {}
 
+  async command(path: string, key: string, body?: unknown): Promise<OperationView> {
+    return this.post<OperationView>(path, key, body);
+  }
+
+  /** `POST /v1/payment-batches`: the batch's payments, in execution order. */
+  async batch(key: string, body: unknown): Promise<OperationView[]> {
+    return (await this.post<{ payments: OperationView[] }>('/v1/payment-batches', key, body)).payments;
+  }
+
   /**
    * A command. A connection that fails is sent again with the same Idempotency-Key, so the
-   * gateway answers the operation it already created instead of creating a second one.
+   * gateway answers what it already created instead of creating it again.
    */
-  async command(path: string, key: string, body?: unknown): Promise<OperationView> {
+  private async post<T>(path: string, key: string, body?: unknown): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
@@ -52,26 +61,7 @@ export class GatewayClient {
         await sleep(500 * attempt);
         continue;
       }
-      return this.answer(`POST ${path}`, res);
-    }
-  }
-
-  /** `POST /v1/payment-batches`: the batch's payments, in execution order (same retry rule as `command`). */
-  async batch(key: string, body: unknown): Promise<OperationView[]> {
-    for (let attempt = 1; ; attempt++) {
-      let res: Response;
-      try {
-        res = await fetch(this.baseUrl + '/v1/payment-batches', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${this.apiKey}`, 'idempotency-key': key, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        await sleep(500 * attempt);
-        continue;
-      }
-      return (await this.answer<{ payments: OperationView[] }>('POST /v1/payment-batches', res)).payments;
+      return this.answer<T>(`POST ${path}`, res);
     }
   }
 

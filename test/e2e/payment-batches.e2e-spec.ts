@@ -63,6 +63,16 @@ async function requestsFor(sys: System, ids: string[]): Promise<TaskPayload[][]>
     .filter((tasks) => tasks.some((t) => ids.includes(t.payment.originID)));
 }
 
+/** Runs `body` while the sandbox answers every tasks-request with `status`; the fault is cleared after. */
+async function withSubmitFault<T>(sys: System, status: number, body: () => Promise<T>): Promise<T> {
+  const fault = await sys.sandboxCall<{ data: { id: string } }>('POST', '/sandbox/faults', { match: { method: 'POST', path: TASKS_REQUEST }, status });
+  try {
+    return await body();
+  } finally {
+    await sys.sandboxCall('DELETE', `/sandbox/faults/${fault.data.id}`);
+  }
+}
+
 const items = (...amounts: number[]) => amounts.map((amount) => ({ amount, currency: 'ARS' }));
 
 describe('Klio payment batches, end to end', () => {
@@ -192,23 +202,17 @@ describe('Klio payment batches, end to end', () => {
 
   it('sends a batch the provider did not take again as a whole, and the device runs each payment once', async () => {
     const shop = await klioShop(sys, gw);
-    const fault = await sys.sandboxCall<{ data: { id: string } }>('POST', '/sandbox/faults', {
-      match: { method: 'POST', path: TASKS_REQUEST },
-      status: 503,
-    });
-    let ids: string[] = [];
-    try {
+    const ids = await withSubmitFault(sys, 503, async () => {
       const created = await shop.batch({ terminalId: shop.terminalId, payments: items(110000, 120000) });
-      ids = created.body.payments.map((p) => p.id);
+      const sent = created.body.payments.map((p) => p.id);
       // The provider answers 503 (it took nothing) until it is back.
       await waitFor(
-        async () => ((await sys.providerRequests(TASKS_REQUEST, 'POST')).some((r) => r.status === 503 && JSON.stringify(r.body).includes(ids[0]!)) ? true : undefined),
+        async () => ((await sys.providerRequests(TASKS_REQUEST, 'POST')).some((r) => r.status === 503 && JSON.stringify(r.body).includes(sent[0]!)) ? true : undefined),
         { timeoutMs: 10_000, what: 'the first request refused' },
       );
-      expect((await shop.payment(ids[0]!)).body.status).toBe('accepted');
-    } finally {
-      await sys.sandboxCall('DELETE', `/sandbox/faults/${fault.data.id}`);
-    }
+      expect((await shop.payment(sent[0]!)).body.status).toBe('accepted');
+      return sent;
+    });
     const finals = await Promise.all(ids.map((id) => shop.final(id, 30_000)));
     expect(finals.map((p) => p.status)).toEqual(['approved', 'approved']);
     // Every attempt carried both, in order; the device got each payment once.
@@ -221,22 +225,16 @@ describe('Klio payment batches, end to end', () => {
 
   it('fails every payment of a batch the provider refuses for good, and charges none', async () => {
     const shop = await klioShop(sys, gw);
-    const fault = await sys.sandboxCall<{ data: { id: string } }>('POST', '/sandbox/faults', {
-      match: { method: 'POST', path: TASKS_REQUEST },
-      status: 400,
-    });
-    let ids: string[] = [];
-    try {
+    const ids = await withSubmitFault(sys, 400, async () => {
       const created = await shop.batch({ terminalId: shop.terminalId, payments: items(110000, 120000) });
-      ids = created.body.payments.map((p) => p.id);
-      const finals = await Promise.all(ids.map((id) => shop.final(id)));
+      const sent = created.body.payments.map((p) => p.id);
+      const finals = await Promise.all(sent.map((id) => shop.final(id)));
       expect(finals.map((p) => [p.status, p.failure?.code])).toEqual([
         ['failed', 'PROVIDER.REJECTED'],
         ['failed', 'PROVIDER.REJECTED'],
       ]);
-    } finally {
-      await sys.sandboxCall('DELETE', `/sandbox/faults/${fault.data.id}`);
-    }
+      return sent;
+    });
     expect(await requestsFor(sys, ids)).toHaveLength(1);
     expect(await shop.tasksOf()).toEqual([]);
   });

